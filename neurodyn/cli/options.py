@@ -1,0 +1,34 @@
+"""Command-line option parsing shared by sub-commands."""
+from __future__ import annotations
+
+from brian2 import Quantity, have_same_dimensions, second
+
+from neurodyn.errors import ParameterError
+from neurodyn.parameters import parse_quantity
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """``["g=5", "tau_d=2ms"]`` -> ``{"g": "5", "tau_d": "2ms"}``; values are converted by the model."""
+    values = {}
+    for text in assignments:
+        name, sep, value = text.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"--set expects NAME=VALUE, got {text!r}")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def parse_time(text: str, name: str) -> Quantity:
+    """A time such as ``5s`` or ``500ms``."""
+    value = parse_quantity(text, name)
+    if not isinstance(value, Quantity) or not have_same_dimensions(value, second):
+        raise ParameterError(f"{name} needs a unit of time, e.g. 2s or 500ms; got {text!r}")
+    return value
+
+
+def parse_indices(text: str) -> list[int]:
+    """``"0,5,9"`` -> ``[0, 5, 9]``."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ParameterError(f"expected comma-separated neuron indices, got {text!r}") from None

@@ -1,0 +1,4 @@
+"""Network models, by name (as the command line and studies refer to them)."""
+from neurodyn.models.inhibitory import InhibitoryNetwork
+
+MODELS = {InhibitoryNetwork.name: InhibitoryNetwork}

@@ -1,0 +1,191 @@
+"""Delayed inhibitory network of LIF neurons with heterogeneous excitabilities.
+
+Luccioli, Angulo-Garcia & Torcini, Phys. Rev. E 99, 052412 (2019); Angulo-Garcia,
+Luccioli, Olmi & Torcini, New J. Phys. 19, 053011 (2017).
+
+Dimensionless LIF, time in units of the membrane time constant ``tau_m``::
+
+    tau_m dv_i/dt = I_i - v_i - g E_i(t)        v_i >= 1  ->  spike, v_i <- 0
+    E_i(t) = (1/K) sum_j C_ij sum_n p(t - t_j^n - tau_d)
+    p(t)   = alpha^2 t exp(-alpha t)             (alpha pulse, unit area; t in units of tau_m)
+
+The alpha field is linear, so it is integrated exactly with two variables (``alpha`` is
+written into the equations as a number, not declared as a variable: SymPy's exact
+solution for a symbolic alpha divides by ``alpha - 1`` and gives NaN at alpha = 1, where
+the pulse and membrane time scales meet; runtime code is recompiled per alpha value)::
+
+    tau_m dx/dt = alpha (y - x)                  x is the field E_i
+    tau_m dy/dt = -alpha y                       a spike arriving after tau_d: y += alpha/K
+
+With ``pulse="delta"`` each arriving spike lowers v by g/K at once. Coupling is global
+(``K`` unset or ``K = N``: all-to-all, autapses included, so every neuron sees the same
+field) or sparse (fixed in-degree ``K < N`` drawn without replacement and without
+autapses). Excitabilities ``I_i`` are uniform in ``[I_l, I_u]``: i.i.d. random
+(``I_sampling="random"``) or evenly spaced quantiles ``I_l + (I_u-I_l)(k+1/2)/N``
+(``"even"``), or any array given as ``excitabilities``. Initial potentials are uniform in
+[0, 1). All random draws use NumPy with ``seed``, so every target builds the same network.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from brian2 import Network, SpikeMonitor, StateMonitor, ms
+
+from neurodyn.errors import ParameterError
+from neurodyn.model import NeuronModel, SynapseModel
+from neurodyn.parameters import Parameter, ParameterSpec
+from neurodyn.simulation import BuiltNetwork, NetworkModel
+
+
+
+def alpha_neuron(alpha: float) -> NeuronModel:
+    """LIF neuron with the exactly integrated alpha-pulse field, for pulse rate ``alpha`` (1/tau_m)."""
+    return NeuronModel(
+        equations=f"""
+        dv/dt = (I_ext - v - g*x) / tau_m : 1
+        dx/dt = {alpha!r} * (y - x) / tau_m : 1
+        dy/dt = -{alpha!r} * y / tau_m : 1
+        I_ext : 1 (constant)
+        g : 1 (shared, constant)
+        tau_m : second (shared, constant)
+        kick : 1 (shared, constant)
+        """,
+        threshold="v >= 1",
+        reset="v = 0",
+    )
+
+ALPHA_SYNAPSE = SynapseModel(on_pre="y_post += kick_post")  # kick = alpha / K
+
+DELTA_NEURON = NeuronModel(
+    equations="""
+    dv/dt = (I_ext - v) / tau_m : 1
+    I_ext : 1 (constant)
+    tau_m : second (shared, constant)
+    kick : 1 (shared, constant)
+    """,
+    threshold="v >= 1",
+    reset="v = 0",
+)
+DELTA_SYNAPSE = SynapseModel(on_pre="v_post += -kick_post")  # kick = g / K; '+=' form for GeNN
+
+PARAMETERS = ParameterSpec((
+    Parameter("N", 400, "number of neurons", kind=int, minimum=1),
+    Parameter("K", None, "in-degree; unset or N: global all-to-all coupling", kind=int, minimum=1, optional=True),
+    Parameter("g", 1.0, "inhibitory coupling strength (>= 0)", minimum=0.0),
+    Parameter("I_l", 1.0, "lowest excitability (I > 1: fires when alone)"),
+    Parameter("I_u", 1.5, "highest excitability"),
+    Parameter("I_sampling", "random", "excitabilities i.i.d. uniform, or evenly spaced", kind=str,
+              choices=("random", "even")),
+    Parameter("pulse", "alpha", "post-synaptic pulse shape", kind=str, choices=("alpha", "delta")),
+    Parameter("alpha", 20.0, "alpha-pulse rate, in units of 1/tau_m", minimum=0.0),
+    Parameter("tau_d", 1 * ms, "synaptic delay", unit=ms, display_unit="ms", minimum=0.0),
+    Parameter("tau_m", 10 * ms, "membrane time constant", unit=ms, display_unit="ms"),
+    Parameter("dt", 0.1 * ms, "integration time step", unit=ms, display_unit="ms"),
+    Parameter("seed", 0, "seed of excitabilities, initial state and connectivity", kind=int, minimum=0),
+))
+
+
+def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Random connectivity where every neuron receives exactly ``k`` inputs, no autapses.
+
+    Returns presynaptic and postsynaptic indices (``i``, ``j``), sorted by ``j``. Each
+    row's sources are the ``k`` smallest of ``n`` uniform keys (self excluded), which is a
+    uniform sample without replacement, computed in chunks of rows to bound memory.
+    """
+    sources = []
+    for first in range(0, n, chunk):
+        rows = np.arange(first, min(first + chunk, n))
+        keys = rng.random((rows.size, n))
+        keys[np.arange(rows.size), rows] = np.inf
+        sources.append(np.sort(np.argpartition(keys, k - 1, axis=1)[:, :k], axis=1))
+    i = np.concatenate(sources).ravel()
+    j = np.repeat(np.arange(n), k)
+    return i, j
+
+
+class InhibitoryNetwork(NetworkModel):
+    """The delayed inhibitory LIF network (see the module docstring for the equations).
+
+    Parameters (all keyword; strings such as ``"2ms"`` are accepted): ``N``, ``K``, ``g``,
+    ``I_l``, ``I_u``, ``I_sampling``, ``pulse``, ``alpha``, ``tau_d``, ``tau_m``, ``dt``,
+    ``seed``; ``excitabilities`` optionally gives the array of ``I_i`` directly.
+
+    >>> from brian2 import second
+    >>> from neurodyn import InhibitoryNetwork, simulate
+    >>> result = simulate(InhibitoryNetwork(N=200, g=2), 1 * second, target="numpy")
+    """
+
+    name = "inhibitory"
+    parameters = PARAMETERS
+
+    def __init__(self, excitabilities: Sequence[float] | None = None, **overrides):
+        self._given_excitabilities = None if excitabilities is None else np.asarray(excitabilities, dtype=float)
+        super().__init__(**overrides)
+
+    def validate(self) -> None:
+        v = self.values
+        if v["K"] is not None and v["K"] > v["N"]:
+            raise ParameterError(f"K must be <= N (in-degree cannot exceed the network size); got K={v['K']}, N={v['N']}")
+        if v["pulse"] == "alpha" and not v["alpha"] > 0:
+            raise ParameterError(f"alpha must be > 0 for alpha pulses, got {v['alpha']}")
+        if v["I_l"] > v["I_u"]:
+            raise ParameterError(f"I_l must be <= I_u; got I_l={v['I_l']}, I_u={v['I_u']}")
+        given = self._given_excitabilities
+        if given is not None:
+            if given.shape != (v["N"],):
+                raise ParameterError(f"excitabilities must have shape ({v['N']},), got {given.shape}")
+            if not np.all(np.isfinite(given)):
+                raise ParameterError("excitabilities contain NaN or infinite values")
+
+    @property
+    def is_global(self) -> bool:
+        return self.values["K"] in (None, self.values["N"])
+
+    @property
+    def in_degree(self) -> int:
+        return self.values["N"] if self.is_global else self.values["K"]
+
+    def _streams(self) -> list[np.random.Generator]:
+        """Independent generators for excitabilities, initial state and connectivity."""
+        return [np.random.default_rng(s) for s in np.random.SeedSequence(self.values["seed"]).spawn(3)]
+
+    def excitabilities(self) -> np.ndarray:
+        """The excitabilities ``I_i`` (dimensionless)."""
+        if self._given_excitabilities is not None:
+            return self._given_excitabilities
+        v = self.values
+        if v["I_sampling"] == "even":
+            quantiles = (np.arange(v["N"]) + 0.5) / v["N"]
+        else:
+            quantiles = self._streams()[0].random(v["N"])
+        return v["I_l"] + (v["I_u"] - v["I_l"]) * quantiles
+
+    def initial_potentials(self) -> np.ndarray:
+        """Initial membrane potentials, uniform in [0, 1)."""
+        return self._streams()[1].random(self.values["N"])
+
+    def connectivity(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Presynaptic and postsynaptic indices for sparse coupling; ``None`` for global."""
+        if self.is_global:
+            return None
+        return fixed_in_degree(self.values["N"], self.values["K"], self._streams()[2])
+
+    def build(self, record_v: Sequence[int] = ()) -> BuiltNetwork:
+        v = self.values
+        alpha_pulse = v["pulse"] == "alpha"
+        neuron_model, synapse_model = ((alpha_neuron(v["alpha"]), ALPHA_SYNAPSE) if alpha_pulse
+                                       else (DELTA_NEURON, DELTA_SYNAPSE))
+        values = {"I_ext": self.excitabilities(), "v": self.initial_potentials(), "tau_m": v["tau_m"],
+                  "kick": (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree}
+        if alpha_pulse:
+            values["g"] = v["g"]
+        neurons = neuron_model.build(v["N"], name="neurons", values=values)
+        synapses = synapse_model.build(neurons, neurons, self.connectivity(), delay=v["tau_d"], name="inhibition")
+        spikes = SpikeMonitor(neurons, name="spikes")
+        objects = [neurons, synapses, spikes]
+        voltage = None
+        if len(record_v):
+            voltage = StateMonitor(neurons, "v", record=np.asarray(record_v), name="voltage")
+            objects.append(voltage)
+        return BuiltNetwork(network=Network(*objects), neurons=neurons, spikes=spikes, voltage=voltage)
