@@ -47,4 +47,8 @@ def handle(args) -> int:
     print(f"{args.model} on {args.target}: n_active_frac={row.n_active_frac:.3f} "
           f"mean_rate_hz={row.mean_rate_hz:.2f} spikes={len(result.spike_t)} "
           f"run_s={result.timings['run_s']:.2f} -> {out}")
+    if hasattr(model, "theory"):
+        theory = model.theory()
+        print(f"mean-field theory (valid in the asynchronous state): n_active_frac={theory.n_active_frac:.3f} "
+              f"mean_rate_hz={theory.rate_hz(model.values['tau_m']):.2f}")
     return 0

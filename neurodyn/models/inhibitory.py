@@ -36,6 +36,7 @@ from neurodyn.errors import ParameterError
 from neurodyn.model import NeuronModel, SynapseModel
 from neurodyn.parameters import Parameter, ParameterSpec
 from neurodyn.simulation import BuiltNetwork, NetworkModel
+from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
 
 
@@ -170,6 +171,14 @@ class InhibitoryNetwork(NetworkModel):
         if self.is_global:
             return None
         return fixed_in_degree(self.values["N"], self.values["K"], self._streams()[2])
+
+    def theory(self) -> MeanFieldSolution:
+        """Mean-field prediction: exact asynchronous theory on this network's excitabilities for
+        global coupling; diffusion approximation over U[I_l, I_u] for sparse coupling."""
+        v = self.values
+        if self.is_global:
+            return global_mean_field(v["g"], excitabilities=self.excitabilities())
+        return sparse_mean_field(v["g"], v["K"], v["I_l"], v["I_u"])
 
     def build(self, record_v: Sequence[int] = ()) -> BuiltNetwork:
         v = self.values

@@ -1,0 +1,351 @@
+"""EICIL-style excitatory/inhibitory (EI) neurons: one neuron, two thresholds, signed spikes.
+
+Source: Z. Shao, X. Fang, Y. Li, C. Feng, J. Shen, Q. Xu, "EICIL: Joint Excitatory Inhibitory
+Cycle Iteration Learning for Deep Spiking Neural Networks", NeurIPS 2023. Only the abstract
+was available: one neuron integrates excitatory and inhibitory behaviours, and training
+alternates ("cycles") between them. What follows is **neurodyn's reading**, not the paper's
+equations.
+
+Neuron (drive ``x`` in potential per second, so a non-leaky neuron fires at ``x/theta``)::
+
+    dv/dt = x - v/tau               leaky;  dv/dt = x  without leak (tau -> infinity)
+    v >= theta_e                ->  spike with sign s = +1, v -= theta_e
+    v <= -theta_i  (inh. on)    ->  spike with sign s = -1, v += theta_i
+    synapse, on a spike of j:       v_i += w_ij * s_j
+
+This is models.md's ``dv/dt = (-v + R I_in)/tau`` with ``R I_in = x tau``. The reset is one
+Brian2 statement block with arithmetic signs (``s = 2*int(v > 0) - 1``), so there is one
+threshold condition and one reset and no custom event.
+
+Cycle schedule: inhibitory spikes are allowed only in the first ``inh_duration`` of every
+``period`` (phases counted in whole time steps, ``timestep(t, dt) % cycle_steps < inh_steps``);
+outside, the neuron is purely excitatory and ``v`` may fall below ``-theta_i`` without
+firing. The reading's "scaled" variant (inhibition weakened rather than switched off) is not
+implemented.
+
+How the sign reaches the synapse. The natural ``on_pre: v_post += w*s_pre`` is refused by
+Brian2GeNN 1.7 ("references to pre-synaptic variables in on_pre statements"). Every synapse
+therefore keeps a copy ``sgn`` of its presynaptic sign, refreshed once per step by a
+clock-driven update that GeNN accepts (``dsgn/dt = (s_pre - sgn)/dt`` with Euler, which
+SymPy reduces to ``sgn = s_pre``), and ``on_pre`` adds ``w*sgn``. The order within a step
+makes this exact on every target: in Brian2 the reset, the copy and the spike monitor run
+in the ``thresholds`` slot (orders 1, 2, 3) before delivery in the ``synapses`` slot; GeNN
+runs synapse dynamics, then spike delivery, then the neuron update of the next step. The
+price is one copy per synapse and step. Transmission has no delay: a delay would deliver
+the sign of a later spike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Sequence
+
+import numpy as np
+from brian2 import (Network, NeuronGroup, PoissonInput, Quantity, SpikeMonitor, StateMonitor, Synapses,
+                    get_device, have_same_dimensions, ms, second, seed)
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+from brian2.devices.device import RuntimeDevice
+
+from neurodyn.errors import ParameterError
+from neurodyn.model import NeuronModel
+from neurodyn.models.inhibitory import fixed_in_degree
+from neurodyn.parameters import Parameter, ParameterSpec
+from neurodyn.results import SimulationResult
+from neurodyn.simulation import BuiltNetwork, NetworkModel, simulate
+
+#: Orders inside Brian2's ``thresholds`` slot: threshold (0), reset, sign copy, spike monitor.
+RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER = 1, 2, 3
+
+_COMMON_EQUATIONS = """
+x : Hz (constant)
+theta_e : 1 (shared, constant)
+theta_i : 1 (shared, constant)
+cycle_steps : integer (shared, constant)
+inh_steps : integer (shared, constant)
+inh_on = int(timestep(t, dt) % cycle_steps < inh_steps) : integer
+s : 1
+"""
+LEAKY_EI_NEURON = NeuronModel(
+    equations="dv/dt = x - v/tau : 1\ntau : second (shared, constant)" + _COMMON_EQUATIONS,
+    threshold="v >= theta_e or (v <= -theta_i and inh_on == 1)",
+    reset="s = 2*int(v > 0) - 1\nv = v - theta_e*int(s > 0) + theta_i*int(s < 0)",
+)
+NON_LEAKY_EI_NEURON = NeuronModel(
+    equations="dv/dt = x : 1" + _COMMON_EQUATIONS,
+    threshold=LEAKY_EI_NEURON.threshold,
+    reset=LEAKY_EI_NEURON.reset,
+    method="euler",  # v += x*dt: exact for constant x (Brian2's "exact" refuses dv/dt = x)
+)
+
+
+def _check_time(name: str, value, allow_zero: bool = False) -> Quantity:
+    if not isinstance(value, Quantity) or not have_same_dimensions(value, second):
+        raise ParameterError(f"{name} needs a unit of time, e.g. 10*ms; got {value!r}")
+    if not (float(value) > 0 or (allow_zero and float(value) == 0)):
+        raise ParameterError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
+    return value
+
+
+def _whole_steps(name: str, duration: Quantity, dt: Quantity) -> int:
+    steps = float(duration / dt)
+    if abs(steps - round(steps)) > 1e-6:
+        raise ParameterError(f"{name} must be a whole number of time steps dt={dt}; got {duration}")
+    return int(round(steps))
+
+
+@dataclass(frozen=True)
+class CycleSchedule:
+    """When inhibitory (-1) spikes are allowed: the first ``inh_duration`` of every ``period``.
+
+    ``CycleSchedule()`` (no period) keeps inhibition on all the time; ``inh_duration=0*ms``
+    switches it off. Both durations must be whole numbers of the time step.
+    """
+
+    period: Quantity | None = None
+    inh_duration: Quantity | None = None
+
+    def __post_init__(self):
+        if self.period is None:
+            if self.inh_duration is not None:
+                raise ParameterError("inh_duration needs a cycle period (give period too)")
+            return
+        _check_time("period", self.period)
+        _check_time("inh_duration", self.inh_duration, allow_zero=True)
+        if float(self.inh_duration) > float(self.period):
+            raise ParameterError(f"inh_duration ({self.inh_duration}) must not exceed the period ({self.period})")
+
+    def steps(self, dt: Quantity) -> tuple[int, int]:
+        """``(cycle_steps, inh_steps)``: inhibition is on at step n iff ``n % cycle_steps < inh_steps``."""
+        if self.period is None:
+            return 1, 1
+        return _whole_steps("period", self.period, dt), _whole_steps("inh_duration", self.inh_duration, dt)
+
+    def inhibition_on(self, t: np.ndarray, dt: float) -> np.ndarray:
+        """Whether inhibitory spikes are allowed at times ``t`` (s, on the grid of ``dt`` s)."""
+        cycle_steps, inh_steps = self.steps(dt * second)
+        return np.rint(np.asarray(t) / dt).astype(np.int64) % cycle_steps < inh_steps
+
+
+@dataclass(frozen=True)
+class EINeuron:
+    """An EI neuron type: thresholds ``theta_e``, ``theta_i`` (> 0), leak ``tau`` (None: none).
+
+    Equations in the module docstring. Build groups with :meth:`build`, connect them with
+    :func:`sign_synapses` and record signed spikes with :func:`sign_monitor`; these three
+    together give the ordering that makes the sign exact (module docstring).
+
+    >>> from brian2 import ms, Hz
+    >>> neuron = EINeuron(theta_e=1.0, theta_i=0.5, tau=20 * ms)
+    >>> group = neuron.build(10, "layer1", dt=0.1 * ms, values={"x": 80 * Hz})  # doctest: +SKIP
+    """
+
+    theta_e: float = 1.0
+    theta_i: float = 1.0
+    tau: Quantity | None = None
+    schedule: CycleSchedule = CycleSchedule()
+
+    def __post_init__(self):
+        for name in ("theta_e", "theta_i"):
+            if not float(getattr(self, name)) > 0:
+                raise ParameterError(f"{name} must be > 0, got {getattr(self, name)}")
+        if self.tau is not None:
+            _check_time("tau", self.tau)
+
+    @property
+    def model(self) -> NeuronModel:
+        return NON_LEAKY_EI_NEURON if self.tau is None else LEAKY_EI_NEURON
+
+    def build(self, n: int, name: str, dt: Quantity, values: dict | None = None) -> NeuronGroup:
+        """``n`` EI neurons; ``values`` sets further variables (``x``, ``v``) after the parameters."""
+        cycle_steps, inh_steps = self.schedule.steps(dt)
+        parameters = {"theta_e": float(self.theta_e), "theta_i": float(self.theta_i),
+                      "cycle_steps": cycle_steps, "inh_steps": inh_steps}
+        if self.tau is not None:
+            parameters["tau"] = self.tau
+        group = self.model.build(n, name, {**parameters, **(values or {})})
+        resetter = group.resetter["spike"]
+        resetter.when, resetter.order = "thresholds", RESET_ORDER
+        return group
+
+
+def sign_synapses(source: NeuronGroup, target: NeuronGroup, connections: tuple[np.ndarray, np.ndarray] | None,
+                  w, name: str) -> Synapses:
+    """Synapses applying ``v_post += w * s_pre`` for every spike of ``source`` (no delay).
+
+    ``connections``: index arrays ``(i, j)`` or ``None`` for all-to-all; ``w``: a number or
+    one weight per synapse. ``s_pre`` is read through the per-step copy ``sgn`` (module
+    docstring), so the code generates for Brian2GeNN.
+    """
+    synapses = Synapses(source, target, model="w : 1 (constant)\ndsgn/dt = (s_pre - sgn)/dt : 1 (clock-driven)",
+                        on_pre="v_post += w * sgn", method="euler", name=name, namespace={})
+    if connections is None:
+        synapses.connect()
+    else:
+        i, j = connections
+        synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
+    synapses.w = w
+    synapses.state_updater.when, synapses.state_updater.order = "thresholds", SIGN_COPY_ORDER
+    return synapses
+
+
+def sign_monitor(group: NeuronGroup, name: str) -> SpikeMonitor:
+    """SpikeMonitor recording each spike's sign ``s`` (after the reset has set it)."""
+    return SpikeMonitor(group, variables=["s"], when="thresholds", order=SIGN_MONITOR_ORDER, name=name)
+
+
+class SignCapturingNetwork(Network):
+    """A Network that reads the recorded spike signs right after ``run``, while the device
+    (runtime or standalone) still holds them; ``spike_sign`` is in the monitor's order."""
+
+    def __init__(self, *objects, monitor: SpikeMonitor):
+        super().__init__(*objects)
+        self.monitor = monitor
+        self.spike_sign: np.ndarray | None = None
+
+    def run(self, *args, **kwargs):
+        super().run(*args, **kwargs)
+        if getattr(get_device(), "has_been_run", True):  # GeNN code generation only: nothing ran
+            self.spike_sign = np.asarray(self.monitor.s[:], dtype=np.int8)
+
+
+@dataclass
+class SignedResult(SimulationResult):
+    """A :class:`SimulationResult` with the sign (+1 / -1) of every spike, in ``spike_i`` order."""
+
+    spike_sign: np.ndarray = None
+
+    def spikes_frame(self):
+        """``neuron, t_ms, sign``: one row per spike, sorted by time."""
+        order = np.argsort(self.spike_t, kind="stable")
+        return super().spikes_frame().assign(sign=self.spike_sign[order].astype(np.int8))
+
+    def of_sign(self, sign: int) -> SimulationResult:
+        """The spikes of one sign as a plain result, for any :mod:`neurodyn.analysis` function."""
+        if sign not in (1, -1):
+            raise ParameterError(f"sign must be +1 or -1, got {sign}")
+        keep = self.spike_sign == sign
+        values = {f.name: getattr(self, f.name) for f in fields(SimulationResult)}
+        return SimulationResult(**{**values, "spike_i": self.spike_i[keep], "spike_t": self.spike_t[keep]})
+
+    def sign_summary(self, t_start: float | None = None) -> dict[str, float]:
+        """Mean rates of +1 and -1 spikes per neuron from ``t_start`` (s) on, and their balance.
+
+        Returns ``rate_plus_hz``, ``rate_minus_hz`` and ``minus_plus_ratio`` (number of -1
+        spikes / number of +1 spikes; NaN without +1 spikes).
+        """
+        t0 = self.t_start if t_start is None else t_start
+        after = self.spike_t >= t0
+        n_plus = int(np.sum(after & (self.spike_sign > 0)))
+        n_minus = int(np.sum(after & (self.spike_sign < 0)))
+        norm = self.n_neurons * (self.t_stop - t0)
+        return {"rate_plus_hz": n_plus / norm, "rate_minus_hz": n_minus / norm,
+                "minus_plus_ratio": n_minus / n_plus if n_plus else float("nan")}
+
+
+PARAMETERS = ParameterSpec((
+    Parameter("N", 200, "number of EI neurons", kind=int, minimum=2),
+    Parameter("K", 20, "in-degree: recurrent inputs per neuron (fixed, no autapses; 0: uncoupled)",
+              kind=int, minimum=0),
+    Parameter("w", -0.1, "recurrent weight: a spike of sign s moves the target's v by w*s (< 0: opposing)"),
+    Parameter("theta_e", 1.0, "excitatory threshold (> 0): v >= theta_e emits +1", minimum=0.0),
+    Parameter("theta_i", 1.0, "inhibitory threshold (> 0): v <= -theta_i emits -1", minimum=0.0),
+    Parameter("tau", 20 * ms, "membrane time constant; unset: non-leaky integrator", unit=ms,
+              display_unit="ms", optional=True),
+    Parameter("x_mean_hz", 0.0, "mean constant drive x (potential per second)"),
+    Parameter("x_std_hz", 0.0, "standard deviation of the drive across neurons", minimum=0.0),
+    Parameter("n_in", 100, "external Poisson inputs per neuron", kind=int, minimum=0),
+    Parameter("rate_in_hz", 10.0, "rate of each external Poisson input", minimum=0.0),
+    Parameter("w_in", 0.2, "jump of v per external spike (magnitude)", minimum=0.0),
+    Parameter("inh_in_frac", 0.5, "share of the external inputs that are negative (0 to 1)", minimum=0.0),
+    Parameter("cycle_period", None, "cycle period of the inhibition schedule; unset: inhibition always on",
+              unit=ms, display_unit="ms", optional=True),
+    Parameter("inh_duration", None, "inhibitory spikes allowed in the first inh_duration of each cycle",
+              unit=ms, display_unit="ms", optional=True),
+    Parameter("dt", 0.1 * ms, "integration time step", unit=ms, display_unit="ms"),
+    Parameter("seed", 0, "seed of drive, initial state, connectivity and Poisson input", kind=int, minimum=0),
+))
+
+
+class EINetwork(NetworkModel):
+    """A recurrent network of EI neurons with signed recurrent and external input.
+
+    Each neuron receives ``K`` recurrent inputs (random, fixed in-degree, no autapses) of
+    weight ``w`` times the sign of the presynaptic spike; a constant drive
+    ``x_i ~ Normal(x_mean_hz, x_std_hz)``; and ``n_in`` external Poisson inputs of rate
+    ``rate_in_hz`` (Brian2 ``PoissonInput``), a share ``inh_in_frac`` of them moving ``v``
+    by ``-w_in`` per spike, the others by ``+w_in``. Initial potentials are uniform in
+    ``[-theta_i, theta_e)``. Drive, initial state and connectivity come from NumPy with
+    ``seed``, the same on every target; the Poisson input comes from Brian2's generator,
+    seeded with ``seed`` on runtime and C++ standalone targets (GeNN uses its own).
+
+    Run it with :func:`simulate_signed` to keep the spike signs.
+    """
+
+    name = "eicil"
+    parameters = PARAMETERS
+
+    def __init__(self, **overrides):
+        super().__init__(**overrides)
+        self.network: SignCapturingNetwork | None = None
+
+    def validate(self) -> None:
+        v = self.values
+        if v["K"] > v["N"] - 1:
+            raise ParameterError(f"K must be <= N - 1 (no autapses); got K={v['K']}, N={v['N']}")
+        if not 0 <= v["inh_in_frac"] <= 1:
+            raise ParameterError(f"inh_in_frac must lie in [0, 1], got {v['inh_in_frac']}")
+        self.neuron_type().schedule.steps(v["dt"])  # checks thresholds, tau and the schedule
+
+    def neuron_type(self) -> EINeuron:
+        v = self.values
+        return EINeuron(theta_e=v["theta_e"], theta_i=v["theta_i"], tau=v["tau"],
+                        schedule=CycleSchedule(v["cycle_period"], v["inh_duration"]))
+
+    def _streams(self) -> list[np.random.Generator]:
+        """Independent generators for drive, initial state and connectivity."""
+        return [np.random.default_rng(s) for s in np.random.SeedSequence(self.values["seed"]).spawn(3)]
+
+    def drives(self) -> np.ndarray:
+        """Constant drive ``x_i`` of every neuron (Hz, i.e. potential per second)."""
+        v = self.values
+        return v["x_mean_hz"] + v["x_std_hz"] * self._streams()[0].standard_normal(v["N"])
+
+    def initial_potentials(self) -> np.ndarray:
+        v = self.values
+        return -v["theta_i"] + (v["theta_e"] + v["theta_i"]) * self._streams()[1].random(v["N"])
+
+    def connectivity(self) -> tuple[np.ndarray, np.ndarray]:
+        return fixed_in_degree(self.values["N"], self.values["K"], self._streams()[2])
+
+    def _poisson_inputs(self, neurons: NeuronGroup) -> list[PoissonInput]:
+        """External drive: ``n_in`` Poisson inputs, ``inh_in_frac`` of them negative."""
+        v = self.values
+        if v["rate_in_hz"] == 0 or v["w_in"] == 0:
+            return []
+        if type(get_device()) in (RuntimeDevice, CPPStandaloneDevice):  # GeNN refuses seeding
+            seed(v["seed"])
+        n_negative = int(round(v["n_in"] * v["inh_in_frac"]))
+        inputs = ((v["n_in"] - n_negative, v["w_in"]), (n_negative, -v["w_in"]))
+        return [PoissonInput(neurons, "v", n, v["rate_in_hz"] / second, weight=weight)
+                for n, weight in inputs if n > 0]
+
+    def build(self, record_v: Sequence[int] = ()) -> BuiltNetwork:
+        v = self.values
+        neurons = self.neuron_type().build(v["N"], "neurons", v["dt"],
+                                           {"x": self.drives() / second, "v": self.initial_potentials()})
+        spikes = sign_monitor(neurons, "spikes")
+        objects = [neurons, spikes, *self._poisson_inputs(neurons)]
+        if v["K"] > 0:
+            objects.append(sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent"))
+        voltage = None
+        if len(record_v):
+            voltage = StateMonitor(neurons, "v", record=np.asarray(record_v), name="voltage")
+            objects.append(voltage)
+        self.network = SignCapturingNetwork(*objects, monitor=spikes)
+        return BuiltNetwork(network=self.network, neurons=neurons, spikes=spikes, voltage=voltage)
+
+
+def simulate_signed(model: EINetwork, duration, target: str = "cython", **options) -> SignedResult:
+    """:func:`neurodyn.simulation.simulate`, returning a :class:`SignedResult` with spike signs."""
+    result = simulate(model, duration, target, **options)
+    values = {f.name: getattr(result, f.name) for f in fields(SimulationResult)}
+    return SignedResult(**values, spike_sign=model.network.spike_sign)
