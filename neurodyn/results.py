@@ -4,13 +4,14 @@ Times are kept in seconds (SI floats, as Brian2's monitors give with ``units=Fal
 the DataFrames carry milliseconds in columns named ``t_ms`` (``../docs/conventions``).
 A saved result is a directory::
 
-    spikes.parquet            neuron, t_ms        (result metadata in the Parquet schema)
+    spikes.parquet            neuron, t_ms, ...   (result metadata in the Parquet schema)
     voltage.parquet           neuron, t_ms, v     (only when voltages were recorded)
     population_rate.parquet   t_ms, pop_rate_hz
     summary.parquet           one row: parameters, n_active_frac, mean_rate_hz, ...
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +64,9 @@ class SimulationResult:
         Simulated interval and time step, in seconds.
     spike_i, spike_t : ndarray
         Neuron index and time (s) of every spike, in the order Brian2 recorded them.
+    spike_values : dict of ndarray
+        Further variables recorded at each spike (e.g. the sign ``s`` of an EI neuron's
+        spike), in the same order; they become columns of :meth:`spikes_frame`.
     voltage : VoltageTraces or None
     target : str
         Where it ran (``"cython"``, ``"cpp_standalone"``, ...).
@@ -81,12 +85,20 @@ class SimulationResult:
     target: str = ""
     timings: dict = field(default_factory=dict)
     t_start: float = 0.0
+    spike_values: dict = field(default_factory=dict)
 
     # ----------------------------------------------------------------- frames
     def spikes_frame(self) -> pd.DataFrame:
-        """``neuron, t_ms``: one row per spike, sorted by time."""
+        """``neuron, t_ms`` and one column per entry of ``spike_values``: one row per spike, by time."""
         order = np.argsort(self.spike_t, kind="stable")
-        return pd.DataFrame({"neuron": self.spike_i[order].astype(np.int64), "t_ms": self.spike_t[order] * 1e3})
+        columns = {"neuron": self.spike_i[order].astype(np.int64), "t_ms": self.spike_t[order] * 1e3}
+        columns.update({name: values[order] for name, values in self.spike_values.items()})
+        return pd.DataFrame(columns)
+
+    def select_spikes(self, keep: np.ndarray) -> "SimulationResult":
+        """The same result restricted to the spikes where the boolean array ``keep`` is true."""
+        return dataclasses.replace(self, spike_i=self.spike_i[keep], spike_t=self.spike_t[keep],
+                                   spike_values={name: values[keep] for name, values in self.spike_values.items()})
 
     def voltage_frame(self) -> pd.DataFrame | None:
         return None if self.voltage is None else self.voltage.frame()
@@ -135,9 +147,11 @@ class SimulationResult:
         table = pq.read_table(directory / "spikes.parquet")
         meta = json.loads(table.schema.metadata[_METADATA_KEY])
         spikes = table.to_pandas()
+        extra = [name for name in spikes.columns if name not in ("neuron", "t_ms")]
         voltage_path = directory / "voltage.parquet"
         voltage = VoltageTraces.from_frame(pd.read_parquet(voltage_path)) if voltage_path.exists() else None
         return cls(model=meta["model"], params=meta["params"], n_neurons=meta["n_neurons"],
                    t_start=meta["t_start"], t_stop=meta["t_stop"], dt=meta["dt"],
                    spike_i=spikes["neuron"].to_numpy(), spike_t=spikes["t_ms"].to_numpy() * 1e-3,
-                   voltage=voltage, target=meta["target"], timings=meta["timings"])
+                   voltage=voltage, target=meta["target"], timings=meta["timings"],
+                   spike_values={name: spikes[name].to_numpy() for name in extra})

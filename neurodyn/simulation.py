@@ -113,6 +113,8 @@ def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v:
         finished = time.perf_counter()
         spike_i = np.asarray(built.spikes.i[:], dtype=np.int64)
         spike_t = np.asarray(built.spikes.t_[:], dtype=float)
+        spike_values = {name: np.asarray(getattr(built.spikes, name)[:])
+                        for name in built.spikes.record_variables if name not in ("i", "t")}
         voltage = None
         if built.voltage is not None:
             voltage = VoltageTraces(t=np.asarray(built.voltage.t_[:]), neurons=record_v,
@@ -122,4 +124,4 @@ def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v:
         timings = {"build_s": built_at - started, "run_call_s": finished - built_at, "run_s": run_s}
     return SimulationResult(model=model.name, params=model.record, n_neurons=model.n_neurons,
                             t_stop=float(duration), dt=float(model.dt), spike_i=spike_i, spike_t=spike_t,
-                            voltage=voltage, target=target, timings=timings)
+                            voltage=voltage, target=target, timings=timings, spike_values=spike_values)

@@ -17,7 +17,7 @@ Every finished point is written at once to ``OUT/points/`` (atomically, keyed by
 parameters and seed); a rerun skips finished points. The table of all points is
 ``OUT/eicil_balance.parquet`` and the figure ``OUT/eicil_balance.png``. The study engine of
 ``neurodyn.studies`` did not exist when this was written: the grid runs here with plain
-:func:`simulate_signed` calls, one after the other.
+:func:`neurodyn.simulate` calls, one after the other.
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ from brian2 import ms, second  # noqa: E402
 
 from neurodyn.analysis.summary import summarize  # noqa: E402
 from neurodyn.analysis.synchrony import chi_from_spikes  # noqa: E402
-from neurodyn.models.eicil import EINetwork, simulate_signed  # noqa: E402
+from neurodyn import simulate  # noqa: E402
+from neurodyn.models.eicil import EINetwork, sign_summary, spikes_of_sign  # noqa: E402
 from neurodyn.targets import TARGETS  # noqa: E402
 
 THETA_RATIOS = (0.5, 0.75, 1.0, 1.5, 2.0)
@@ -61,13 +62,13 @@ def point_key(model: EINetwork) -> str:
 
 def run_point(model: EINetwork, duration: float, transient: float, target: str) -> pd.DataFrame:
     """One row: parameters, summary of all spikes, rates and balance of the signs, chi per sign."""
-    result = simulate_signed(model, duration * second, target=target, progress=False)
+    result = simulate(model, duration * second, target=target, progress=False)
     row = summarize(result, t_start=transient)
     row["cycled"] = model.values["cycle_period"] is not None
-    for name, value in result.sign_summary(transient).items():
+    for name, value in sign_summary(result, transient).items():
         row[name] = value
     for sign, label in ((1, "plus"), (-1, "minus")):
-        row[f"chi_spikes_{label}"] = chi_from_spikes(result.of_sign(sign), t_start=transient)
+        row[f"chi_spikes_{label}"] = chi_from_spikes(spikes_of_sign(result, sign), t_start=transient)
     return row
 
 

@@ -5,7 +5,8 @@ from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, Synapses, device, ms,
 
 from neurodyn.errors import ParameterError
 from neurodyn.models import MODELS
-from neurodyn.models.eicil import EINetwork, simulate_signed
+from neurodyn import simulate
+from neurodyn.models.eicil import EINetwork, sign_summary, spike_signs, spikes_of_sign
 from neurodyn.targets import target_device
 
 #: A deterministic network (no Poisson input): heterogeneous drive, opposing recurrent weights.
@@ -40,22 +41,22 @@ def plain_brian2_spikes(model: EINetwork, duration):
 def test_network_equals_a_plain_brian2_script_with_presynaptic_signs():
     """The per-synapse sign copy (needed for GeNN) transmits exactly the sign s_pre of each spike."""
     model = EINetwork(**DETERMINISTIC)
-    result = simulate_signed(model, 300 * ms, target="numpy", progress=False)
+    result = simulate(model, 300 * ms, target="numpy", progress=False)
     i, t, s = plain_brian2_spikes(model, 300 * ms)
     assert len(t) > 500 and np.sum(s > 0) > 100 and np.sum(s < 0) > 100
     assert np.array_equal(result.spike_i, i)
     assert np.allclose(result.spike_t, t, atol=1e-9)
-    assert np.array_equal(result.spike_sign, s.astype(np.int8))
+    assert np.array_equal(spike_signs(result), s.astype(np.int8))
 
 
 def test_cpp_standalone_gives_the_same_spikes_and_signs_as_the_runtime():
     model = EINetwork(**DETERMINISTIC, tau=None)
-    runtime = simulate_signed(model, 200 * ms, target="numpy", progress=False)
-    standalone = simulate_signed(model, 200 * ms, target="cpp_standalone", progress=False)
+    runtime = simulate(model, 200 * ms, target="numpy", progress=False)
+    standalone = simulate(model, 200 * ms, target="cpp_standalone", progress=False)
     assert len(runtime.spike_t) > 200
     assert np.array_equal(runtime.spike_i, standalone.spike_i)
     assert np.allclose(runtime.spike_t, standalone.spike_t, atol=1e-9)
-    assert np.array_equal(runtime.spike_sign, standalone.spike_sign)
+    assert np.array_equal(spike_signs(runtime), spike_signs(standalone))
 
 
 @pytest.mark.parametrize("inh_in_frac, sign, theta", [(0.0, 1, 1.0), (1.0, -1, 0.5)])
@@ -66,29 +67,29 @@ def test_one_signed_poisson_drive_gives_the_integrator_rate(inh_in_frac, sign, t
     n, n_in, rate_in, w_in, duration = 50, 100, 10.0, 0.2, 1.0
     model = EINetwork(N=n, K=0, tau=None, theta_e=1.0, theta_i=0.5, n_in=n_in, rate_in_hz=rate_in, w_in=w_in,
                       inh_in_frac=inh_in_frac, seed=3)
-    result = simulate_signed(model, duration * second, target="numpy", progress=False)
-    assert np.all(result.spike_sign == sign)
+    result = simulate(model, duration * second, target="numpy", progress=False)
+    assert np.all(spike_signs(result) == sign)
     expected = w_in * n_in * rate_in * duration / theta
     sigma = w_in * np.sqrt(n_in * rate_in * duration / n) / theta
     assert abs(len(result.spike_t) / n - expected) < 5 * sigma + 1
-    again = simulate_signed(model, duration * second, target="numpy", progress=False)
+    again = simulate(model, duration * second, target="numpy", progress=False)
     assert np.array_equal(again.spike_t, result.spike_t)
 
 
 def test_signed_result_frames_and_summaries():
     model = EINetwork(**DETERMINISTIC)
-    result = simulate_signed(model, 100 * ms, target="numpy", progress=False)
+    result = simulate(model, 100 * ms, target="numpy", progress=False)
     frame = result.spikes_frame()
-    assert list(frame.columns) == ["neuron", "t_ms", "sign"]
+    assert list(frame.columns) == ["neuron", "t_ms", "s"]
     assert np.all(np.diff(frame["t_ms"]) >= 0)
-    plus, minus = result.of_sign(1), result.of_sign(-1)
-    assert len(plus.spike_t) == int((frame["sign"] == 1).sum())
+    plus, minus = spikes_of_sign(result, 1), spikes_of_sign(result, -1)
+    assert len(plus.spike_t) == int((frame["s"] == 1).sum())
     assert len(plus.spike_t) + len(minus.spike_t) == len(frame)
-    summary = result.sign_summary(t_start=0.05)
+    summary = sign_summary(result, t_start=0.05)
     late = frame[frame["t_ms"] >= 50]
     norm = model.n_neurons * 0.05
-    assert summary["rate_plus_hz"] == pytest.approx((late["sign"] == 1).sum() / norm)
-    assert summary["minus_plus_ratio"] == pytest.approx((late["sign"] == -1).sum() / (late["sign"] == 1).sum())
+    assert summary["rate_plus_hz"] == pytest.approx((late["s"] == 1).sum() / norm)
+    assert summary["minus_plus_ratio"] == pytest.approx((late["s"] == -1).sum() / (late["s"] == 1).sum())
 
 
 def test_model_is_registered_and_parameters_are_checked():
@@ -132,4 +133,3 @@ def test_network_generates_a_genn_project(genn_directory):
     assert "$(s_pre)" in code and "$(sgn) = _sgn" in code
     assert "$(addToInSyn,($(w) * $(sgn)))" in code
     assert code.count("binomial") >= 2  # the two Poisson inputs
-    assert model.network.spike_sign is None  # nothing ran

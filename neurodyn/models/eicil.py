@@ -36,7 +36,7 @@ the sign of a later spike.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -50,7 +50,7 @@ from neurodyn.model import NeuronModel
 from neurodyn.models.inhibitory import fixed_in_degree
 from neurodyn.parameters import Parameter, ParameterSpec
 from neurodyn.results import SimulationResult
-from neurodyn.simulation import BuiltNetwork, NetworkModel, simulate
+from neurodyn.simulation import BuiltNetwork, NetworkModel
 
 #: Orders inside Brian2's ``thresholds`` slot: threshold (0), reset, sign copy, spike monitor.
 RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER = 1, 2, 3
@@ -192,53 +192,34 @@ def sign_monitor(group: NeuronGroup, name: str) -> SpikeMonitor:
     return SpikeMonitor(group, variables=["s"], when="thresholds", order=SIGN_MONITOR_ORDER, name=name)
 
 
-class SignCapturingNetwork(Network):
-    """A Network that reads the recorded spike signs right after ``run``, while the device
-    (runtime or standalone) still holds them; ``spike_sign`` is in the monitor's order."""
-
-    def __init__(self, *objects, monitor: SpikeMonitor):
-        super().__init__(*objects)
-        self.monitor = monitor
-        self.spike_sign: np.ndarray | None = None
-
-    def run(self, *args, **kwargs):
-        super().run(*args, **kwargs)
-        if getattr(get_device(), "has_been_run", True):  # GeNN code generation only: nothing ran
-            self.spike_sign = np.asarray(self.monitor.s[:], dtype=np.int8)
+def spikes_of_sign(result: SimulationResult, sign: int) -> SimulationResult:
+    """The spikes of one sign (+1 or -1) of an EI network's result, for any analysis function."""
+    if sign not in (1, -1):
+        raise ParameterError(f"sign must be +1 or -1, got {sign}")
+    return result.select_spikes(spike_signs(result) == sign)
 
 
-@dataclass
-class SignedResult(SimulationResult):
-    """A :class:`SimulationResult` with the sign (+1 / -1) of every spike, in ``spike_i`` order."""
+def sign_summary(result: SimulationResult, t_start: float | None = None) -> dict[str, float]:
+    """Mean rates of +1 and -1 spikes per neuron from ``t_start`` (s) on, and their balance.
 
-    spike_sign: np.ndarray = None
+    Returns ``rate_plus_hz``, ``rate_minus_hz`` and ``minus_plus_ratio`` (number of -1
+    spikes / number of +1 spikes; NaN without +1 spikes).
+    """
+    t0 = result.t_start if t_start is None else t_start
+    signs = spike_signs(result)
+    after = result.spike_t >= t0
+    n_plus = int(np.sum(after & (signs > 0)))
+    n_minus = int(np.sum(after & (signs < 0)))
+    norm = result.n_neurons * (result.t_stop - t0)
+    return {"rate_plus_hz": n_plus / norm, "rate_minus_hz": n_minus / norm,
+            "minus_plus_ratio": n_minus / n_plus if n_plus else float("nan")}
 
-    def spikes_frame(self):
-        """``neuron, t_ms, sign``: one row per spike, sorted by time."""
-        order = np.argsort(self.spike_t, kind="stable")
-        return super().spikes_frame().assign(sign=self.spike_sign[order].astype(np.int8))
 
-    def of_sign(self, sign: int) -> SimulationResult:
-        """The spikes of one sign as a plain result, for any :mod:`neurodyn.analysis` function."""
-        if sign not in (1, -1):
-            raise ParameterError(f"sign must be +1 or -1, got {sign}")
-        keep = self.spike_sign == sign
-        values = {f.name: getattr(self, f.name) for f in fields(SimulationResult)}
-        return SimulationResult(**{**values, "spike_i": self.spike_i[keep], "spike_t": self.spike_t[keep]})
-
-    def sign_summary(self, t_start: float | None = None) -> dict[str, float]:
-        """Mean rates of +1 and -1 spikes per neuron from ``t_start`` (s) on, and their balance.
-
-        Returns ``rate_plus_hz``, ``rate_minus_hz`` and ``minus_plus_ratio`` (number of -1
-        spikes / number of +1 spikes; NaN without +1 spikes).
-        """
-        t0 = self.t_start if t_start is None else t_start
-        after = self.spike_t >= t0
-        n_plus = int(np.sum(after & (self.spike_sign > 0)))
-        n_minus = int(np.sum(after & (self.spike_sign < 0)))
-        norm = self.n_neurons * (self.t_stop - t0)
-        return {"rate_plus_hz": n_plus / norm, "rate_minus_hz": n_minus / norm,
-                "minus_plus_ratio": n_minus / n_plus if n_plus else float("nan")}
+def spike_signs(result: SimulationResult) -> np.ndarray:
+    """The sign (+1 / -1) of every spike of an EI network's result, in ``spike_i`` order."""
+    if "s" not in result.spike_values:
+        raise ParameterError("this result has no spike signs: simulate an EI network (its monitor records 's')")
+    return result.spike_values["s"]
 
 
 PARAMETERS = ParameterSpec((
@@ -277,15 +258,13 @@ class EINetwork(NetworkModel):
     ``seed``, the same on every target; the Poisson input comes from Brian2's generator,
     seeded with ``seed`` on runtime and C++ standalone targets (GeNN uses its own).
 
-    Run it with :func:`simulate_signed` to keep the spike signs.
+    Its spike monitor records each spike's sign ``s``: ``simulate(...)`` returns it in
+    ``result.spike_values['s']`` (an ``s`` column of the spikes frame); see :func:`spikes_of_sign`
+    and :func:`sign_summary`.
     """
 
     name = "eicil"
     parameters = PARAMETERS
-
-    def __init__(self, **overrides):
-        super().__init__(**overrides)
-        self.network: SignCapturingNetwork | None = None
 
     def validate(self) -> None:
         v = self.values
@@ -340,12 +319,4 @@ class EINetwork(NetworkModel):
         if len(record_v):
             voltage = StateMonitor(neurons, "v", record=np.asarray(record_v), name="voltage")
             objects.append(voltage)
-        self.network = SignCapturingNetwork(*objects, monitor=spikes)
-        return BuiltNetwork(network=self.network, neurons=neurons, spikes=spikes, voltage=voltage)
-
-
-def simulate_signed(model: EINetwork, duration, target: str = "cython", **options) -> SignedResult:
-    """:func:`neurodyn.simulation.simulate`, returning a :class:`SignedResult` with spike signs."""
-    result = simulate(model, duration, target, **options)
-    values = {f.name: getattr(result, f.name) for f in fields(SimulationResult)}
-    return SignedResult(**values, spike_sign=model.network.spike_sign)
+        return BuiltNetwork(network=Network(*objects), neurons=neurons, spikes=spikes, voltage=voltage)
