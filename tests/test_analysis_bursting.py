@@ -1,0 +1,119 @@
+"""Burst detection finds planted bursts exactly, with a fixed threshold and with logISI."""
+import numpy as np
+import pytest
+
+from analysis_synthetic import gamma, planted_bursts, poisson
+from neurodyn.analysis import burst_statistics, detect_bursts, logisi_thresholds, population_bursting
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return planted_bursts(25, np.random.default_rng(21))
+
+
+@pytest.mark.parametrize("max_isi", [0.02, "logisi"])
+def test_planted_bursts_are_found_exactly(planted, max_isi):
+    i, t, n_bursts, size = planted
+    stats = burst_statistics(i, t, n_neurons=26, t_stop=40.0, max_isi=max_isi)
+    np.testing.assert_array_equal(stats["n_bursts"][:25], n_bursts)
+    np.testing.assert_array_equal(stats["spikes_per_burst"][:25], size)
+    assert stats.loc[25, "n_bursts"] == 0 and np.isnan(stats.loc[25, "burst_fraction"])
+    spikes = np.bincount(i, minlength=26)[:25]
+    np.testing.assert_allclose(stats["burst_fraction"][:25], n_bursts * size / spikes)
+
+
+def test_burst_frame_reports_first_and_last_spikes(planted):
+    i, t, n_bursts, size = planted
+    bursts = detect_bursts(i, t, n_neurons=25, t_stop=40.0, max_isi="logisi")
+    assert bursts.columns.tolist() == ["neuron", "burst", "t_start_ms", "t_stop_ms", "n_spikes",
+                                       "duration_ms", "mean_intra_isi_ms"]
+    assert len(bursts) == n_bursts.sum()
+    own = t[i == 3]
+    close_to_next = np.diff(own) < 0.01                      # intra-burst intervals are <= 6 ms
+    onsets = own[:-1][close_to_next & ~np.r_[False, close_to_next[:-1]]]
+    ends = own[1:][close_to_next & ~np.r_[close_to_next[1:], False]]
+    neuron_3 = bursts[bursts["neuron"] == 3]
+    assert neuron_3["burst"].tolist() == list(range(n_bursts[3]))
+    np.testing.assert_allclose(neuron_3["t_start_ms"], onsets * 1e3)
+    np.testing.assert_allclose(neuron_3["t_stop_ms"], ends * 1e3)
+    assert (neuron_3["n_spikes"] == size[3]).all()
+    np.testing.assert_allclose(neuron_3["duration_ms"], (ends - onsets) * 1e3)
+    np.testing.assert_allclose(neuron_3["mean_intra_isi_ms"], (ends - onsets) / (size[3] - 1) * 1e3)
+
+
+def test_intra_and_inter_burst_intervals():
+    # one neuron: bursts at 0 s and 1 s of 3 spikes 5 ms apart, a burst of 4 at 2.5 s, 10 ms apart
+    t = np.array([0, 0.005, 0.010, 1.0, 1.005, 1.010, 2.5, 2.51, 2.52, 2.53, 3.5])
+    stats = burst_statistics(np.zeros(len(t), int), t, n_neurons=1, t_stop=4.0, max_isi=0.015)
+    row = stats.iloc[0]
+    assert row["n_bursts"] == 3 and row["spikes_per_burst"] == pytest.approx(10 / 3)
+    assert row["intra_burst_isi_ms"] == pytest.approx((10 + 10 + 30) / 7)
+    assert row["burst_duration_ms"] == pytest.approx((10 + 10 + 30) / 3)
+    assert row["inter_burst_interval_ms"] == pytest.approx((990 + 1490) / 2)
+    assert row["burst_fraction"] == pytest.approx(10 / 11)
+
+
+def test_min_spikes_sets_the_shortest_burst():
+    t = np.array([0, 0.005, 1.0, 1.005, 1.010])
+    assert len(detect_bursts(np.zeros(5, int), t, n_neurons=1, t_stop=2.0, max_isi=0.01)) == 1
+    assert len(detect_bursts(np.zeros(5, int), t, n_neurons=1, t_stop=2.0, max_isi=0.01, min_spikes=2)) == 2
+    with pytest.raises(ValueError, match="min_spikes"):
+        detect_bursts(np.zeros(5, int), t, n_neurons=1, t_stop=2.0, max_isi=0.01, min_spikes=1)
+
+
+def test_runs_do_not_cross_neurons():
+    # neuron 0 ends with two close spikes, neuron 1 starts with one close to them: no burst of 3
+    i, t = [0, 0, 1, 1], [0.100, 0.101, 0.102, 0.5]
+    assert len(detect_bursts(i, t, n_neurons=2, t_stop=1.0, max_isi=0.01)) == 0
+
+
+@pytest.mark.parametrize("make_trains", [
+    lambda rng: poisson(200, 5.0, 40.0, rng),
+    lambda rng: poisson(200, 40.0, 10.0, rng),
+    lambda rng: gamma(200, 0.5, 10.0, 20.0, rng),
+    lambda rng: gamma(200, 8.0, 20.0, 10.0, rng),
+])
+def test_logisi_finds_no_bimodality_in_unimodal_trains(make_trains):
+    i, t = make_trains(np.random.default_rng(8))
+    thresholds = logisi_thresholds(i, t, n_neurons=200, t_stop=40.0)
+    assert thresholds["bimodal"].mean() <= 0.02
+    assert population_bursting(i, t, n_neurons=200, t_stop=40.0)["burst_fraction"] < 0.01
+
+
+def test_logisi_threshold_lies_between_intra_and_inter_burst_intervals(planted):
+    i, t, _, _ = planted
+    thresholds = logisi_thresholds(i, t, n_neurons=25, t_stop=40.0)
+    assert thresholds["bimodal"].all()
+    assert ((thresholds["max_isi_ms"] > 6) & (thresholds["max_isi_ms"] < 130)).all()
+
+
+def test_fallback_threshold_applies_to_unimodal_neurons():
+    rng = np.random.default_rng(9)
+    i, t = poisson(50, 30.0, 10.0, rng)
+    without = burst_statistics(i, t, n_neurons=50, t_stop=10.0)
+    fixed = burst_statistics(i, t, n_neurons=50, t_stop=10.0, max_isi=0.01)
+    fallback = burst_statistics(i, t, n_neurons=50, t_stop=10.0, fallback_max_isi=0.01)
+    assert without["n_bursts"].sum() == 0 and fixed["n_bursts"].sum() > 0
+    np.testing.assert_array_equal(fallback["n_bursts"], fixed["n_bursts"])
+    with pytest.raises(ValueError, match="fallback_max_isi applies only"):
+        burst_statistics(i, t, n_neurons=50, t_stop=10.0, max_isi=0.01, fallback_max_isi=0.01)
+
+
+def test_population_bursting_index(planted):
+    i, t, n_bursts, size = planted
+    index = population_bursting(i, t, n_neurons=50, t_stop=40.0, max_isi=0.02)
+    assert index["burst_fraction"] == pytest.approx((n_bursts * size).sum() / len(t))
+    assert index["bursting_neuron_frac"] == 0.5
+
+
+def test_no_spikes_no_bursts():
+    empty = np.array([], int), np.array([])
+    assert len(detect_bursts(*empty, n_neurons=3, t_stop=1.0)) == 0
+    assert burst_statistics(*empty, n_neurons=3, t_stop=1.0)["n_bursts"].tolist() == [0, 0, 0]
+    assert np.isnan(population_bursting(*empty, n_neurons=3, t_stop=1.0)["burst_fraction"])
+
+
+@pytest.mark.parametrize("max_isi, message", [(-0.01, "max_isi must be > 0"), ("maxinterval", "'logisi'")])
+def test_bad_thresholds_raise(max_isi, message):
+    with pytest.raises(ValueError, match=message):
+        detect_bursts([0, 0, 0], [0.1, 0.2, 0.3], n_neurons=1, t_stop=1.0, max_isi=max_isi)

@@ -1,0 +1,110 @@
+"""summarize and neuron_table give tidy frames; plots and the Neo export work on real output."""
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from analysis_synthetic import modulated_poisson, planted_bursts, poisson
+from neurodyn.analysis import (irregularity, neuron_rates, neuron_table, plot_isi_histogram, plot_power_spectrum,
+                               plot_rate_vs_cv, spike_trains, summarize, to_neo)
+
+
+def fake_result(i, t, n_neurons, t_stop, params, voltage=None):
+    return SimpleNamespace(spike_i=i, spike_t=t, n_neurons=n_neurons, t_start=0.0, t_stop=t_stop, dt=1e-4,
+                           params=params, voltage=voltage)
+
+
+def test_summary_rows_of_a_study_concatenate():
+    rng = np.random.default_rng(0)
+    rows = []
+    for g, depth in ((0.0, 0.0), (1.0, 0.8)):
+        i, t = modulated_poisson(100, 15.0, depth, 40.0, 5.0, rng)
+        rows.append(summarize(fake_result(i, t, 100, 5.0, {"g": g, "N": 100}), t_start=1.0))
+    study = pd.concat(rows, ignore_index=True)
+    assert len(study) == 2 and study["g"].tolist() == [0.0, 1.0] and study["N"].tolist() == [100, 100]
+    flat, rhythmic = study.iloc[0], study.iloc[1]
+    assert flat["t_start_ms"] == 1000.0 and flat["t_stop_ms"] == 5000.0
+    assert not flat["has_oscillation"] and np.isnan(flat["peak_freq_hz"])
+    assert rhythmic["has_oscillation"] and abs(rhythmic["peak_freq_hz"] - 40) <= 2
+    assert rhythmic["chi_spikes"] > 1.5 * flat["chi_spikes"]
+    assert flat["chi_chance"] == pytest.approx(0.1)
+    assert flat["mean_rate_hz"] == pytest.approx(15.0, rel=0.05) and flat["n_active_frac"] == 1.0
+    assert abs(flat["cv_mean"] - 1) < 0.05 and flat["burst_fraction"] < 0.01
+    assert flat["kuramoto_r"] == pytest.approx(flat["kuramoto_r_chance"], rel=0.25)
+    assert "chi_voltage" not in study.columns
+
+
+def test_summary_matches_the_individual_functions():
+    i, t, _, _ = planted_bursts(10, np.random.default_rng(1))
+    row = summarize(i, t, n_neurons=12, t_stop=40.0).iloc[0]
+    assert row["n_neurons"] == 12 and row["n_spikes"] == len(t) and row["n_active_frac"] == pytest.approx(10 / 12)
+    assert row["mean_rate_hz"] == pytest.approx(neuron_rates(i, t, n_neurons=12, t_stop=40.0)["rate_hz"].mean())
+    assert row["cv_mean"] == pytest.approx(irregularity(i, t, n_neurons=12, t_stop=40.0)["cv"].mean())
+    assert row["cv_gt1_frac"] == 1.0 and row["burst_fraction"] > 0.7
+    assert row["bursting_neuron_frac"] == pytest.approx(10 / 12)
+
+
+def test_summary_with_voltage_reports_chi_voltage_and_its_n():
+    rng = np.random.default_rng(2)
+    i, t = poisson(20, 10.0, 2.0, rng)
+    times = np.arange(0, 2.0, 1e-3)
+    voltage = SimpleNamespace(t=times, neurons=np.arange(5), v=np.tile(np.sin(40 * times), (5, 1)))
+    row = summarize(fake_result(i, t, 20, 2.0, {}, voltage)).iloc[0]
+    assert row["chi_voltage"] == pytest.approx(1.0) and row["chi_voltage_n"] == 5
+
+
+def test_empty_and_silent_populations_summarize_to_nan_not_errors():
+    row = summarize(np.array([], int), np.array([]), n_neurons=10, t_stop=2.0).iloc[0]
+    assert row["n_spikes"] == 0 and row["n_active_frac"] == 0 and row["mean_rate_hz"] == 0
+    for column in ("cv_mean", "burst_fraction", "chi_spikes", "kuramoto_r", "spike_count_corr", "peak_freq_hz"):
+        assert np.isnan(row[column]), column
+    assert not row["has_oscillation"]
+    table = neuron_table([3], [0.5], n_neurons=5, t_stop=1.0)
+    assert len(table) == 5 and table["n_spikes"].tolist() == [0, 0, 0, 1, 0] and table["cv"].isna().all()
+
+
+def test_neuron_table_columns():
+    i, t, n_bursts, _ = planted_bursts(6, np.random.default_rng(3))
+    table = neuron_table(i, t, n_neurons=6, t_stop=40.0)
+    assert table.columns.tolist() == ["neuron", "n_spikes", "rate_hz", "mean_isi_ms", "cv", "cv2", "lv", "max_isi_ms",
+                                      "n_bursts", "spikes_per_burst", "burst_duration_ms", "intra_burst_isi_ms",
+                                      "inter_burst_interval_ms", "burst_fraction"]
+    np.testing.assert_array_equal(table["n_bursts"], n_bursts)
+
+
+def test_plots_return_figures():
+    i, t = modulated_poisson(50, 20.0, 0.8, 40.0, 3.0, np.random.default_rng(4))
+    trains = spike_trains(i, t, n_neurons=50, t_stop=3.0)
+    for figure in (plot_isi_histogram(trains), plot_power_spectrum(trains), plot_rate_vs_cv(trains),
+                   plot_rate_vs_cv(neuron_table(trains)),
+                   plot_power_spectrum(np.array([], int), np.array([]), n_neurons=3, t_stop=1.0),
+                   plot_isi_histogram(np.array([], int), np.array([]), n_neurons=3, t_stop=1.0)):
+        assert isinstance(figure, Figure) and figure.axes
+    assert plot_isi_histogram(trains).axes[0].get_xscale() == "log"
+    labels = [text.get_text() for text in plot_power_spectrum(trains).axes[0].get_legend().get_texts()]
+    assert labels and labels[0].startswith("peak 4")
+
+
+def test_neo_export_round_trip():
+    neo = pytest.importorskip("neo")
+    from elephant.statistics import mean_firing_rate
+    i, t = poisson(8, 12.0, 2.0, np.random.default_rng(5))
+    trains = to_neo(i, t, n_neurons=9, t_start=0.5, t_stop=2.0)
+    assert len(trains) == 9 and all(isinstance(train, neo.SpikeTrain) for train in trains)
+    assert all(train.t_start.magnitude == 0.5 and train.t_stop.magnitude == 2.0 for train in trains)
+    assert str(trains[0].units.dimensionality) == "s" and len(trains[8]) == 0
+    back_i = np.concatenate([np.full(len(train), train.annotations["neuron"]) for train in trains])
+    back_t = np.concatenate([train.magnitude for train in trains])
+    window = (t >= 0.5) & (t < 2.0)
+    again = spike_trains(back_i, back_t, n_neurons=9, t_start=0.5, t_stop=2.0)
+    original = spike_trains(i[window], t[window], n_neurons=9, t_start=0.5, t_stop=2.0)
+    np.testing.assert_array_equal(again.neuron, original.neuron)
+    np.testing.assert_array_equal(again.t, original.t)
+    rates = neuron_rates(i, t, n_neurons=9, t_start=0.5, t_stop=2.0)["rate_hz"]
+    np.testing.assert_allclose([float(mean_firing_rate(train).rescale("Hz")) for train in trains], rates)
+    picked = to_neo(i, t, n_neurons=9, t_stop=2.0, neurons=[3, 1])
+    assert [train.annotations["neuron"] for train in picked] == [3, 1]
+    with pytest.raises(ValueError, match="neurons must lie"):
+        to_neo(i, t, n_neurons=9, t_stop=2.0, neurons=[9])
