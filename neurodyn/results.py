@@ -110,16 +110,13 @@ class SimulationResult:
         return population_rate(self, bin_width=bin_ms * 1e-3, smooth_width=None if smooth_ms is None else smooth_ms * 1e-3)
 
     def summary(self, t_start: float | None = None) -> pd.DataFrame:
-        """One row: parameters, target, ``n_active_frac`` and ``mean_rate_hz`` from ``t_start`` (s) on."""
-        from neurodyn.analysis.rates import n_active_fraction, neuron_rates
+        """One row: parameters, model, target and every observable of
+        :func:`neurodyn.analysis.summarize` (``n_active_frac``, ``mean_rate_hz``, ``cv_mean``,
+        ``chi_spikes``, ``kuramoto_r``, ``peak_freq_hz``, ...) from ``t_start`` (s) on."""
+        from neurodyn.analysis.summary import summarize
 
-        t0 = self.t_start if t_start is None else t_start
-        rates = neuron_rates(self, t_start=t0)
-        row = {**self.params, "model": self.model, "target": self.target,
-               "t_start_ms": t0 * 1e3, "t_stop_ms": self.t_stop * 1e3,
-               "n_active_frac": n_active_fraction(self, t_start=t0),
-               "mean_rate_hz": float(rates["rate_hz"].mean())}
-        return pd.DataFrame([row])
+        row = summarize(self, t_start=self.t_start if t_start is None else t_start)
+        return row.assign(model=self.model, target=self.target)
 
     # ---------------------------------------------------------------- storage
     def _metadata(self) -> dict:

@@ -45,7 +45,8 @@ def handle(args) -> int:
         plot_raster_and_rate(result).savefig(out / "figure.png", dpi=120)
     row = result.summary(t_start=float(transient)).iloc[0]
     print(f"{args.model} on {args.target}: n_active_frac={row.n_active_frac:.3f} "
-          f"mean_rate_hz={row.mean_rate_hz:.2f} spikes={len(result.spike_t)} "
+          f"mean_rate_hz={row.mean_rate_hz:.2f} chi_spikes={row.chi_spikes:.3f} "
+          f"peak_freq_hz={row.peak_freq_hz:.1f} spikes={len(result.spike_t)} "
           f"run_s={result.timings['run_s']:.2f} -> {out}")
     if hasattr(model, "theory"):
         theory = model.theory()
