@@ -25,6 +25,10 @@ _QUANTITY_PATTERN = re.compile(
 )
 
 
+#: Unit spellings people write that Brian2 does not define under that name.
+_UNIT_ALIASES = {"s": "second"}
+
+
 def parse_quantity(text: str, name: str = "value") -> Quantity | float:
     """Parse ``"5ms"``, ``"5 ms"``, ``"5*ms"`` or ``"0.5"`` into a Brian2 quantity or float."""
     match = _QUANTITY_PATTERN.match(text)
@@ -34,7 +38,7 @@ def parse_quantity(text: str, name: str = "value") -> Quantity | float:
     unit_name = match["unit"]
     if unit_name is None:
         return number
-    unit = getattr(brian2_units, unit_name, None)
+    unit = getattr(brian2_units, _UNIT_ALIASES.get(unit_name, unit_name), None)
     if not isinstance(unit, Quantity):
         raise ParameterError(f"unknown unit {unit_name!r} in {name}={text!r}")
     return number * unit

@@ -33,6 +33,7 @@ def test_strings_are_parsed_with_units():
     assert abs(float(model.values["tau_d"]) - 0.002) < 1e-15
     assert model.record["tau_d_ms"] == pytest.approx(2.0)
     assert parse_quantity("0.5 second") == 0.5 * second
+    assert parse_quantity("3s") == 3 * second
 
 
 def test_record_round_trip():
