@@ -15,3 +15,7 @@ class ModelDefinitionError(NeurodynError, ValueError):
 
 class TargetError(NeurodynError, ValueError):
     """An unknown target, or a target that cannot run here (e.g. GeNN without GENN_PATH)."""
+
+
+class GeNNUnsupportedError(TargetError):
+    """A network that Brian2GeNN cannot express (heterogeneous delays, custom events, ...)."""

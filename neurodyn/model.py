@@ -87,7 +87,9 @@ class SynapseModel:
     """A synapse model in Brian2 syntax: synaptic equations and the ``on_pre`` statements.
 
     For code generation with Brian2GeNN, ``on_pre`` may only use ``+=`` on postsynaptic
-    variables (write ``v_post += -w``, not ``v_post -= w``).
+    variables (write ``v_post += -w``, not ``v_post -= w``), and constants it reads belong
+    to the synapses (``w : 1 (shared, constant)``), not to a neuron group (``w_post``); see
+    :mod:`neurodyn.genn_compat`.
     """
 
     on_pre: str
@@ -98,11 +100,13 @@ class SynapseModel:
         parse_equations(self.model, "synapse equations")
 
     def build(self, source: NeuronGroup, target: NeuronGroup,
-              connections: tuple[np.ndarray, np.ndarray] | None, delay, name: str) -> Synapses:
+              connections: tuple[np.ndarray, np.ndarray] | None, delay, name: str,
+              values: Mapping[str, object] | None = None) -> Synapses:
         """Synapses with one homogeneous ``delay``.
 
         ``connections`` is a pair of index arrays ``(i, j)`` (from ``source[i]`` to
-        ``target[j]``), or ``None`` for all-to-all.
+        ``target[j]``), or ``None`` for all-to-all; ``values`` sets synaptic variables
+        (after the model's own ``values``).
         """
         synapses = Synapses(source, target, model=self.model, on_pre=self.on_pre,
                             delay=delay, name=name, namespace={})
@@ -111,6 +115,6 @@ class SynapseModel:
         else:
             i, j = connections
             synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
-        for variable, value in self.values.items():
+        for variable, value in {**self.values, **(values or {})}.items():
             setattr(synapses, variable, value)
         return synapses

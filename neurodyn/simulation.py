@@ -84,7 +84,7 @@ def check_recorded_neurons(record_v: Sequence[int], n_neurons: int) -> np.ndarra
 
 
 def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v: Sequence[int] = (),
-             build_dir=None, threads: int = 1, keep_build: bool = False,
+             build_dir=None, threads: int = 1, keep_build: bool = False, use_gpu: bool | None = None,
              progress: bool = True) -> SimulationResult:
     """Build ``model``, run it for ``duration`` on ``target`` and return the result.
 
@@ -95,17 +95,24 @@ def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v:
     duration
         Biological time, a Brian2 quantity (``2*second``).
     target
-        ``"cython"`` (default), ``"numpy"`` or ``"cpp_standalone"``.
+        ``"cython"`` (default), ``"numpy"``, ``"cpp_standalone"`` or ``"genn"`` (needs GeNN,
+        see :mod:`neurodyn.genn`; the network is first checked by
+        :func:`neurodyn.genn_compat.check_model`).
     record_v
         Indices of neurons whose membrane potential is recorded every time step.
-    build_dir, threads, keep_build
-        Standalone options, see :func:`neurodyn.targets.target_device`.
+    build_dir, threads, keep_build, use_gpu
+        Standalone and GeNN options, see :func:`neurodyn.targets.target_device`.
     progress
         Print Brian2's progress report (every 10 s of wall time).
     """
     duration = check_duration(duration)
     record_v = check_recorded_neurons(record_v, model.n_neurons)
-    with target_device(target, model.dt, build_dir=build_dir, threads=threads, keep_build=keep_build) as session:
+    if target == "genn":
+        from neurodyn.genn_compat import check_model
+
+        check_model(model, record_v)
+    with target_device(target, model.dt, build_dir=build_dir, threads=threads, keep_build=keep_build,
+                       use_gpu=use_gpu) as session:
         started = time.perf_counter()
         built = model.build(record_v=record_v)
         built_at = time.perf_counter()

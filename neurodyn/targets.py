@@ -1,9 +1,13 @@
-"""Where a network runs: Brian2 runtime (cython, numpy) or C++ standalone.
+"""Where a network runs: Brian2 runtime (cython, numpy), C++ standalone, or GeNN (Brian2GeNN).
 
 The target is kept apart from the model. :func:`target_device` is a context manager that
 selects the Brian2 device and code-generation target for the objects built inside it and
-restores Brian2's runtime device afterwards, so that many standalone runs can follow one
-another in a single Python process, each in its own build directory.
+restores Brian2's runtime device afterwards, so that many standalone or GeNN runs can follow
+one another in a single Python process, each in its own build directory.
+
+The ``genn`` target generates a GeNN project with Brian2GeNN; compiling and running it needs
+GeNN 4.x (``GENN_PATH`` or Brian2's ``devices.genn.path`` preference, see :func:`genn_path`).
+Without GeNN, :func:`neurodyn.genn.generate` (``neurodyn codegen``) writes the project only.
 """
 from __future__ import annotations
 
@@ -16,11 +20,20 @@ from pathlib import Path
 
 from brian2 import defaultclock, device, prefs, set_device
 
-from neurodyn.errors import TargetError
+from neurodyn.errors import GeNNUnsupportedError, TargetError
 
 RUNTIME_TARGETS = ("cython", "numpy")
-STANDALONE_TARGETS = ("cpp_standalone",)
+STANDALONE_TARGETS = ("cpp_standalone", "genn")
 TARGETS = RUNTIME_TARGETS + STANDALONE_TARGETS
+
+#: Preferences Brian2GeNN changes when activated (and does not restore); restored after a GeNN run.
+_GENN_CHANGED_PREFS = ("codegen.generators.cpp.restrict_keyword", "codegen.loop_invariant_optimisations",
+                       "core.network.default_schedule")
+NO_GENN_MESSAGE = (
+    "target 'genn' compiles and runs with GeNN 4.x, which was not found: set GENN_PATH to the GeNN "
+    "directory (or brian2.prefs.devices.genn.path), and CUDA_PATH for GPU builds. Without GeNN, "
+    "generate the project here with `neurodyn codegen MODEL --target genn --out DIR` "
+    "(or neurodyn.genn.generate) and build it where GeNN is installed (DIR/BUILD.md says how)")
 
 
 def check_target(target: str) -> str:
@@ -37,12 +50,38 @@ def build_root() -> Path:
     return root
 
 
+def genn_path() -> Path | None:
+    """The GeNN installation Brian2GeNN will use, or ``None``.
+
+    Same order as Brian2GeNN: the ``devices.genn.path`` preference, then ``$GENN_PATH``,
+    then the directory above ``genn-buildmodel.sh`` on the ``PATH``.
+    """
+    import brian2genn  # noqa: F401  (registers the genn device and its preferences)
+
+    if prefs.devices.genn.path:
+        return Path(prefs.devices.genn.path)
+    if os.environ.get("GENN_PATH"):
+        return Path(os.environ["GENN_PATH"])
+    buildmodel = shutil.which("genn-buildmodel.sh")
+    return Path(buildmodel).resolve().parent.parent if buildmodel else None
+
+
+def cuda_path() -> str | None:
+    """CUDA directory for GPU builds (``devices.genn.cuda_backend.cuda_path`` or ``$CUDA_PATH``)."""
+    import brian2genn  # noqa: F401
+
+    return prefs.devices.genn.cuda_backend.cuda_path or os.environ.get("CUDA_PATH")
+
+
 @dataclass
 class DeviceSession:
-    """What :func:`target_device` set up: the target and, for standalone, its build directory."""
+    """What :func:`target_device` set up: the target and, for standalone and GeNN, its build
+    directory; for GeNN also whether it builds for the GPU and whether it only generates code."""
 
     target: str
     build_dir: Path | None = None
+    use_gpu: bool = False
+    generate_only: bool = False
 
     @property
     def is_standalone(self) -> bool:
@@ -53,15 +92,29 @@ class DeviceSession:
         return getattr(device, "_last_run_time", None) if self.is_standalone else None
 
 
+def _genn_mode(generate_only: bool, use_gpu: bool | None) -> bool:
+    """Whether a GeNN session builds for the GPU; raise :class:`TargetError` if it cannot build."""
+    import brian2genn  # noqa: F401  (registers the genn device)
+
+    if not generate_only and genn_path() is None:
+        raise TargetError(NO_GENN_MESSAGE)
+    gpu = (cuda_path() is not None) if use_gpu is None else bool(use_gpu)
+    if gpu and not generate_only and cuda_path() is None:
+        raise TargetError("a GeNN GPU build needs CUDA: set CUDA_PATH (or brian2.prefs.devices.genn.cuda_backend"
+                          ".cuda_path), or build CPU-only (use_gpu=False, --cpu-only)")
+    return gpu
+
+
 @contextmanager
 def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
-                  threads: int = 1, keep_build: bool = False):
+                  threads: int = 1, keep_build: bool = False, use_gpu: bool | None = None,
+                  generate_only: bool = False):
     """Select ``target`` for the Brian2 objects created inside the ``with`` block.
 
     Parameters
     ----------
     target
-        ``"cython"`` or ``"numpy"`` (Brian2 runtime) or ``"cpp_standalone"``.
+        ``"cython"`` or ``"numpy"`` (Brian2 runtime), ``"cpp_standalone"`` or ``"genn"``.
     dt
         Simulation time step (a Brian2 time quantity), set on ``defaultclock``.
     build_dir
@@ -70,25 +123,48 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
         OpenMP threads for ``cpp_standalone`` (1 = no OpenMP).
     keep_build
         Keep a generated standalone directory instead of deleting it after the run.
+    use_gpu
+        GeNN only: build for the GPU (needs CUDA) or CPU-only; ``None``: GPU when CUDA is found.
+    generate_only
+        GeNN only: write the GeNN project into ``build_dir`` without compiling or running it
+        (needs no GeNN installation; the monitors then hold no data).
+
+    Brian2GeNN's refusals (``NotImplementedError`` inside the block) become
+    :class:`~neurodyn.errors.GeNNUnsupportedError`.
     """
     check_target(target)
     if threads < 1:
         raise TargetError(f"threads must be >= 1, got {threads}")
-    session = DeviceSession(target)
+    session = DeviceSession(target, generate_only=generate_only and target == "genn")
+    saved_prefs = {}
     if target in RUNTIME_TARGETS:
         set_device("runtime")
         prefs.codegen.target = target
     else:
+        if target == "genn":
+            session.use_gpu = _genn_mode(session.generate_only, use_gpu)
         session.build_dir = Path(build_dir) if build_dir else Path(tempfile.mkdtemp(prefix="run_", dir=build_root()))
-        prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
-        set_device("cpp_standalone", directory=str(session.build_dir), build_on_run=True)
+        if target == "genn":
+            saved_prefs = {name: prefs[name] for name in _GENN_CHANGED_PREFS}
+            build = not session.generate_only
+            set_device("genn", directory=str(session.build_dir), compile=build, run=build,
+                       use_GPU=session.use_gpu, with_output=False)
+        else:
+            prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
+            set_device("cpp_standalone", directory=str(session.build_dir), build_on_run=True)
     defaultclock.dt = dt
     try:
         yield session
+    except NotImplementedError as error:
+        if target != "genn":
+            raise
+        raise GeNNUnsupportedError(f"Brian2GeNN cannot generate this network: {error}") from error
     finally:
         if session.is_standalone:
             device.reinit()
             prefs.devices.cpp_standalone.openmp_threads = 0
+            for name, value in saved_prefs.items():
+                prefs[name] = value
             if not keep_build and build_dir is None:
                 shutil.rmtree(session.build_dir, ignore_errors=True)
         set_device("runtime")

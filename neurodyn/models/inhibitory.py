@@ -50,25 +50,25 @@ def alpha_neuron(alpha: float) -> NeuronModel:
         I_ext : 1 (constant)
         g : 1 (shared, constant)
         tau_m : second (shared, constant)
-        kick : 1 (shared, constant)
         """,
         threshold="v >= 1",
         reset="v = 0",
     )
 
-ALPHA_SYNAPSE = SynapseModel(on_pre="y_post += kick_post")  # kick = alpha / K
+# The kick is a constant of the synapses: GeNN cannot generate on_pre code that reads a
+# neuron group's shared variable (kick_post). kick = alpha / K for alpha pulses, g / K for delta.
+ALPHA_SYNAPSE = SynapseModel(on_pre="y_post += kick", model="kick : 1 (shared, constant)")
 
 DELTA_NEURON = NeuronModel(
     equations="""
     dv/dt = (I_ext - v) / tau_m : 1
     I_ext : 1 (constant)
     tau_m : second (shared, constant)
-    kick : 1 (shared, constant)
     """,
     threshold="v >= 1",
     reset="v = 0",
 )
-DELTA_SYNAPSE = SynapseModel(on_pre="v_post += -kick_post")  # kick = g / K; '+=' form for GeNN
+DELTA_SYNAPSE = SynapseModel(on_pre="v_post += -kick", model="kick : 1 (shared, constant)")  # '+=' form for GeNN
 
 PARAMETERS = ParameterSpec((
     Parameter("N", 400, "number of neurons", kind=int, minimum=1),
@@ -185,12 +185,13 @@ class InhibitoryNetwork(NetworkModel):
         alpha_pulse = v["pulse"] == "alpha"
         neuron_model, synapse_model = ((alpha_neuron(v["alpha"]), ALPHA_SYNAPSE) if alpha_pulse
                                        else (DELTA_NEURON, DELTA_SYNAPSE))
-        values = {"I_ext": self.excitabilities(), "v": self.initial_potentials(), "tau_m": v["tau_m"],
-                  "kick": (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree}
+        values = {"I_ext": self.excitabilities(), "v": self.initial_potentials(), "tau_m": v["tau_m"]}
         if alpha_pulse:
             values["g"] = v["g"]
         neurons = neuron_model.build(v["N"], name="neurons", values=values)
-        synapses = synapse_model.build(neurons, neurons, self.connectivity(), delay=v["tau_d"], name="inhibition")
+        kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree
+        synapses = synapse_model.build(neurons, neurons, self.connectivity(), delay=v["tau_d"], name="inhibition",
+                                       values={"kick": kick})
         spikes = SpikeMonitor(neurons, name="spikes")
         objects = [neurons, synapses, spikes]
         voltage = None

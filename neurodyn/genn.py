@@ -1,0 +1,182 @@
+"""GeNN projects: generate here, build and run where GeNN (and a GPU) is, load the results back.
+
+:func:`generate` writes a Brian2GeNN project for one model and duration into a directory,
+without needing GeNN: the generated C++ sources (``magicnetwork_model.cpp`` is the GeNN model
+definition, ``main.cpp`` / ``engine.cpp`` the runner), ``params.json`` (the model, its
+parameters, the duration and where the compiled program writes the recorded spikes) and
+``BUILD.md`` (how to compile and run it with GeNN 4.x, CPU-only or on a GPU). After the
+program has run, :func:`load_result` reads its output files into the same
+:class:`~neurodyn.results.SimulationResult` that :func:`neurodyn.simulate` returns.
+
+>>> from brian2 import second
+>>> from neurodyn import InhibitoryNetwork
+>>> project = generate(InhibitoryNetwork(N=1000, g=5), 2 * second, "genn_project")  # doctest: +SKIP
+>>> # ... on the GPU machine, follow genn_project/BUILD.md, then:
+>>> result = load_result("genn_project")                                            # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from brian2 import device
+
+from neurodyn.errors import TargetError
+from neurodyn.genn_compat import check_model
+from neurodyn.results import SimulationResult, VoltageTraces
+from neurodyn.simulation import NetworkModel, check_duration, check_recorded_neurons
+from neurodyn.targets import target_device
+
+PARAMS_FILE = "params.json"
+BUILD_FILE = "BUILD.md"
+GENN_INSTALL_URL = "https://genn-team.github.io/genn/documentation/4/html/d8/d99/Installation.html"
+
+
+def generate(model: NetworkModel, duration, out_dir, *, use_gpu: bool = True,
+             record_v: Sequence[int] = ()) -> Path:
+    """Write the GeNN project of ``model`` run for ``duration`` into ``out_dir``; return it.
+
+    The model is first checked (:func:`neurodyn.genn_compat.check_model`). ``use_gpu``
+    chooses the GeNN backend the project is prepared for (CUDA, or GeNN's single-threaded
+    CPU backend); :func:`build_commands` and ``BUILD.md`` use the same choice.
+    Takes about a second for a few hundred neurons; GeNN is not needed.
+    """
+    duration = check_duration(duration)
+    record_v = check_recorded_neurons(record_v, model.n_neurons)
+    check_model(model, record_v)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with target_device("genn", model.dt, build_dir=out_dir, use_gpu=use_gpu, generate_only=True):
+        built = model.build(record_v=record_v)
+        built.network.run(duration)
+        files = {"spikes": {name: _file_entry(built.spikes.variables[name]) for name in built.spikes.record_variables}}
+        if built.voltage is not None:
+            files["voltage"] = {name: _file_entry(built.voltage.variables[name]) for name in ("t", "v")}
+    params = {"model": model.name, "params": model.record, "n_neurons": model.n_neurons,
+              "t_stop": float(duration), "dt": float(model.dt), "record_v": record_v.tolist(),
+              "use_gpu": bool(use_gpu), "result_files": files, "generation_s": time.perf_counter() - started,
+              "versions": {name: version(name) for name in ("neurodyn", "brian2", "brian2genn")}}
+    (out_dir / PARAMS_FILE).write_text(json.dumps(params, indent=2))
+    (out_dir / BUILD_FILE).write_text(build_instructions(out_dir, params))
+    return out_dir
+
+
+def _file_entry(variable) -> dict:
+    return {"file": device.get_array_filename(variable), "dtype": np.dtype(variable.dtype).str}
+
+
+def build_commands(use_gpu: bool, duration_s: float) -> list[list[str]]:
+    """The commands that compile and run a generated project, run inside its directory with
+    ``GENN_PATH`` set (GPU builds also need ``CUDA_PATH``). Same steps as Brian2GeNN's own build:
+    GeNN's ``genn-buildmodel.sh`` (``-c``: CPU-only backend) generates and compiles the model,
+    ``make`` builds the runner, ``./main test DURATION`` runs it and writes ``results/``."""
+    buildmodel = ["$GENN_PATH/bin/genn-buildmodel.sh"] + ([] if use_gpu else ["-c"])
+    return [buildmodel + ["-i", "$PWD:$PWD/brianlib/randomkit", "magicnetwork_model.cpp"],
+            ["make"],
+            ["./main", "test", repr(float(duration_s))]]
+
+
+def build_shell(use_gpu: bool, duration_s: float) -> str:
+    """:func:`build_commands` as shell lines (``$GENN_PATH`` and ``$PWD`` left to the shell)."""
+    return "\n".join(" ".join(_quote(part) for part in command) for command in build_commands(use_gpu, duration_s))
+
+
+def build_instructions(project: Path, params: dict) -> str:
+    """The text of ``BUILD.md`` for a generated project."""
+    use_gpu = params["use_gpu"]
+    shell = build_shell(use_gpu, params["t_stop"])
+    record = ", ".join(f"{k}={v}" for k, v in params["params"].items())
+    backend = ("CUDA (GPU); needs CUDA_PATH" if use_gpu else
+               "GeNN's single-threaded CPU backend (no GPU needed)")
+    return f"""# GeNN project: {params['model']} for {params['t_stop']} s
+
+Generated by neurodyn {params['versions']['neurodyn']} with Brian2 {params['versions']['brian2']} and
+Brian2GeNN {params['versions']['brian2genn']}. Parameters: {record}.
+All of them, and the files the program writes, are in `{PARAMS_FILE}`.
+Backend prepared for: {backend}.
+
+## 1. Install GeNN 4.x (once, on the machine that will run it)
+
+Follow GeNN's installation instructions: {GENN_INSTALL_URL}
+(GeNN 4.9.0 is what this was checked with: the release tag `4.9.0` of
+https://github.com/genn-team/genn, unpacked anywhere, needs no further build step).
+You need a C++ compiler and `make`; for the GPU, the CUDA toolkit.
+
+```bash
+export GENN_PATH=/path/to/genn-4.9.0
+{"export CUDA_PATH=/usr/local/cuda        # GPU builds only" if use_gpu else "# CPU-only build: CUDA_PATH is not needed"}
+```
+
+## 2. Compile and run (inside this directory)
+
+```bash
+cd {_quote(str(project))}
+{shell}
+```
+
+`genn-buildmodel.sh` generates and compiles GeNN's code for the model definition
+`magicnetwork_model.cpp` ({"CUDA backend" if use_gpu else "`-c`: CPU-only backend"}; to switch, regenerate with
+`neurodyn codegen ... {"--cpu-only" if use_gpu else "--gpu"}`), `make` builds the runner
+(`main.cpp`, `engine.cpp`), and `./main test DURATION` simulates and writes the recorded
+spikes to `results/` (`results/last_run_info.txt`: run time in seconds).
+
+## 3. Load the results into neurodyn
+
+Copy this directory back (or install neurodyn there) and:
+
+```python
+from neurodyn.genn import load_result
+result = load_result({str(project)!r})
+result.spikes_frame(); result.summary()
+result.save("results/genn_run")   # Parquet, like `neurodyn run`
+```
+"""
+
+
+def _quote(part: str) -> str:
+    """Shell-quote ``part``; parts naming ``$VARIABLES`` are double-quoted so the shell expands them."""
+    return f'"{part}"' if part.startswith("$") else shlex.quote(part)
+
+
+def load_result(project) -> SimulationResult:
+    """The :class:`SimulationResult` of a generated project after its program has run.
+
+    Reads ``params.json`` and the monitor files it names under ``results/``.
+    Raises :class:`~neurodyn.errors.TargetError` when the project or its results are missing.
+    """
+    project = Path(project)
+    params_path = project / PARAMS_FILE
+    if not params_path.is_file():
+        raise TargetError(f"{project} is not a neurodyn GeNN project (no {PARAMS_FILE}); create one with "
+                          f"`neurodyn codegen`")
+    params = json.loads(params_path.read_text())
+    run_info = project / "results" / "last_run_info.txt"
+    if not run_info.is_file():
+        raise TargetError(f"{project} has no results yet: compile and run it first ({project / BUILD_FILE})")
+    arrays = {group: {name: _read(project, entry) for name, entry in entries.items()}
+              for group, entries in params["result_files"].items()}
+    spikes = arrays["spikes"]
+    voltage = None
+    if "voltage" in arrays:
+        record_v = np.asarray(params["record_v"], dtype=np.int64)
+        v = arrays["voltage"]["v"].reshape(-1, len(record_v)).T
+        voltage = VoltageTraces(t=arrays["voltage"]["t"], neurons=record_v, v=v)
+    run_s = float(run_info.read_text().split()[0])
+    return SimulationResult(model=params["model"], params=params["params"], n_neurons=params["n_neurons"],
+                            t_stop=params["t_stop"], dt=params["dt"], spike_i=spikes["i"].astype(np.int64),
+                            spike_t=spikes["t"].astype(float), voltage=voltage, target="genn",
+                            timings={"run_s": run_s},
+                            spike_values={k: v for k, v in spikes.items() if k not in ("i", "t")})
+
+
+def _read(project: Path, entry: dict) -> np.ndarray:
+    path = project / entry["file"]
+    if not path.is_file():
+        raise TargetError(f"missing result file {path}: did the GeNN program finish?")
+    return np.fromfile(path, dtype=np.dtype(entry["dtype"]))
