@@ -32,3 +32,12 @@ def parse_indices(text: str) -> list[int]:
         return [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
         raise ParameterError(f"expected comma-separated neuron indices, got {text!r}") from None
+
+
+def add_gpu_options(parser) -> None:
+    """``--gpu`` / ``--cpu-only`` (GeNN backend); ``args.use_gpu`` is True, False or None (auto)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--gpu", dest="use_gpu", action="store_true", default=None,
+                       help="GeNN: build for the GPU (CUDA)")
+    group.add_argument("--cpu-only", dest="use_gpu", action="store_false",
+                       help="GeNN: build with GeNN's CPU-only backend")

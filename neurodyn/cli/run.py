@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from neurodyn.cli.options import parse_assignments, parse_indices, parse_time
+from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_indices, parse_time
 from neurodyn.models import MODELS
 from neurodyn.simulation import simulate
 from neurodyn.targets import TARGETS
@@ -24,6 +24,7 @@ def register(subparsers) -> None:
                         help="initial time left out of the summary (default: a fifth of the duration)")
     parser.add_argument("--target", default="cython", choices=TARGETS, help="where to run (default cython)")
     parser.add_argument("--threads", type=int, default=1, help="OpenMP threads for cpp_standalone")
+    add_gpu_options(parser)  # --target genn: GPU or CPU-only (default: GPU if CUDA_PATH is set)
     parser.add_argument("--record-v", default="", metavar="I,J,...", help="neurons whose voltage is recorded")
     parser.add_argument("--out", default=None, help="output directory (default results/MODEL)")
     parser.add_argument("--no-plot", action="store_true", help="skip figure.png")
@@ -36,7 +37,7 @@ def handle(args) -> int:
     duration = parse_time(args.duration, "--duration")
     transient = parse_time(args.transient, "--transient") if args.transient else duration / 5
     out = Path(args.out or Path("results") / args.model)
-    result = simulate(model, duration, target=args.target, threads=args.threads,
+    result = simulate(model, duration, target=args.target, threads=args.threads, use_gpu=args.use_gpu,
                       record_v=parse_indices(args.record_v), progress=not args.quiet)
     result.save(out, t_start=float(transient))
     if not args.no_plot:
