@@ -15,8 +15,8 @@ rule                                   Brian2GeNN 1.7
 =====================================  ===============================================
 object types                           ``build``: only NeuronGroup, PoissonGroup,
                                        SpikeGeneratorGroup, Synapses, SpikeMonitor,
-                                       PopulationRateMonitor, StateMonitor, run_regularly
-                                       (NetworkOperation, EventMonitor, SpatialNeuron refused)
+                                       PopulationRateMonitor, StateMonitor, code runners
+                                       (NetworkOperation and SpatialNeuron refused)
 custom events                          ``process_neuron_groups``: events other than ``spike``
 multiple clocks                        ``network_run``: an object (other than a StateMonitor
                                        or run_regularly) with its own clock / dt
@@ -39,7 +39,7 @@ summed variables                       ``process_synapses``: one per Synapses, n
 PoissonInput scheduling                ``process_neuron_groups``: ``when='synapses'`` only
 run_regularly                          ``generate_engine_source``: ``when='start'``, dt a
                                        multiple of the group's dt
-SpikeMonitor                           ``process_spike_monitors``: spikes only, ``when`` in
+SpikeMonitor                           ``process_spike_monitors``: ``when`` in
                                        ``thresholds`` / ``end``
 StateMonitor                           ``process_state_monitors``: not ``t``/``dt`` (or
                                        expressions of them), dt a multiple of the source's
@@ -151,13 +151,8 @@ def _object_problems(obj) -> Iterable[str]:
         yield from _group_problems(obj)
     if isinstance(obj, Synapses):
         yield from _synapses_problems(obj)
-    if isinstance(obj, SpikeMonitor):
-        if obj.event != "spike":
-            yield f"{obj.name}: monitors of custom events ('{obj.event}') are not supported"
-        if obj.when not in ("thresholds", "end"):
-            yield f"{obj.name}: a SpikeMonitor must record in slot 'thresholds' or 'end', not '{obj.when}'"
-    elif type(obj).__name__ == "EventMonitor":
-        yield f"{obj.name}: monitors of custom events are not supported"
+    if isinstance(obj, SpikeMonitor) and obj.when not in ("thresholds", "end"):
+        yield f"{obj.name}: a SpikeMonitor must record in slot 'thresholds' or 'end', not '{obj.when}'"
     if isinstance(obj, StateMonitor):
         yield from _state_monitor_problems(obj)
     if isinstance(obj, PoissonInput) and obj.when != "synapses":
