@@ -216,9 +216,10 @@ def _synapses_problems(synapses: Synapses) -> Iterable[str]:
     if subexpressions:
         yield f"{name}: subexpressions ({', '.join(subexpressions)}) in synaptic equations are not supported"
     yield from _function_problems(synapses, [p.code for p in synapses._pathways] + dynamics)
-    pairs = np.stack([synapses.variables["_synaptic_pre"].get_value(),
-                      synapses.variables["_synaptic_post"].get_value()], axis=1)
-    if len(pairs) and len(np.unique(pairs, axis=0)) < len(pairs):
+    n_target = int(synapses.variables["N_post"].get_value())
+    pairs = (synapses.variables["_synaptic_pre"].get_value().astype(np.int64) * n_target
+             + synapses.variables["_synaptic_post"].get_value())
+    if len(np.unique(pairs)) < len(pairs):
         yield f"{name}: several synapses connect the same pair of neurons; use one Synapses object per multapse"
 
 
