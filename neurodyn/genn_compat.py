@@ -118,13 +118,16 @@ def check_network(network) -> None:
         raise GeNNUnsupportedError("Brian2GeNN 1.7 cannot generate this network: " + "; ".join(problems))
 
 
-def check_model(model, record_v: Sequence[int] = ()) -> None:
+def check_model(model, record_v: Sequence[int] = (), use_gpu: bool = False) -> list[str]:
     """Build ``model`` (a :class:`neurodyn.simulation.NetworkModel`) on the runtime device,
-    without compiling, and :func:`check_network` it."""
+    without compiling, and :func:`check_network` it; return the caveats that do not stop
+    generation (:func:`schedule_notes`, and :func:`gpu_notes` for a GPU build)."""
     from neurodyn.targets import target_device
 
     with target_device("numpy", model.dt):
-        check_network(model.build(record_v=record_v).network)
+        network = model.build(record_v=record_v).network
+        check_network(network)
+        return schedule_notes(network) + (gpu_notes(network) if use_gpu else [])
 
 
 def schedule_notes(network) -> list[str]:
@@ -136,6 +139,16 @@ def schedule_notes(network) -> list[str]:
         if default is not None and obj.when != default:
             notes.append(f"{obj.name} runs in slot '{obj.when}' (default '{default}'); GeNN keeps its fixed order")
     return notes
+
+
+def gpu_notes(network) -> list[str]:
+    """What may differ on a GPU build: Brian2GeNN's spike-monitor template copies the spikes back
+    from the GPU each step but not the neuron variables a SpikeMonitor records with them (read
+    from the template; not checked on a GPU here). Exact in CPU-only builds (tested)."""
+    return [f"{obj.name} records {', '.join(sorted(set(obj.record_variables) - {'i', 't'}))} at each spike; on a "
+            f"GPU these values are read from the host copy, which Brian2GeNN does not refresh (may be stale)"
+            for obj in all_objects(network)
+            if isinstance(obj, SpikeMonitor) and set(obj.record_variables) - {"i", "t"}]
 
 
 def _object_problems(obj) -> Iterable[str]:

@@ -7,6 +7,7 @@ same way for every model and target.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -109,8 +110,12 @@ def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v:
     record_v = check_recorded_neurons(record_v, model.n_neurons)
     if target == "genn":
         from neurodyn.genn_compat import check_model
+        from neurodyn.targets import cuda_path
 
-        check_model(model, record_v)
+        gpu = cuda_path() is not None if use_gpu is None else use_gpu
+        notes = check_model(model, record_v, use_gpu=gpu)
+        for note in notes if gpu else ():  # CPU-only GeNN runs are checked against the runtime; GPU runs are not
+            warnings.warn(f"GeNN on GPU: {note}", stacklevel=2)
     with target_device(target, model.dt, build_dir=build_dir, threads=threads, keep_build=keep_build,
                        use_gpu=use_gpu) as session:
         started = time.perf_counter()

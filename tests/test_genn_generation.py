@@ -115,3 +115,14 @@ def test_codegen_cli_writes_project(tmp_path, capsys):
     assert build_shell(False, 0.02) in (out / BUILD_FILE).read_text()
     assert "CPU-only" in capsys.readouterr().out
     assert main(["codegen", "inhibitory", "--out", str(tmp_path / "bad"), "--set", "gg=1"]) == 2
+
+
+def test_caveats_reach_params_and_build_instructions(projects):
+    """EICIL's GPU project says that its moved reset and its recorded spike sign are GeNN caveats;
+    an inhibitory CPU-only project has none."""
+    eicil = json.loads((projects["eicil"] / PARAMS_FILE).read_text())["caveats"]
+    assert any(note.startswith("spikes records s at each spike; on a GPU") for note in eicil)
+    assert any(note.startswith("neurons_spike_resetter runs in slot 'thresholds'") for note in eicil)
+    assert all(note in (projects["eicil"] / BUILD_FILE).read_text() for note in eicil)
+    assert json.loads((projects["sparse_delta"] / PARAMS_FILE).read_text())["caveats"] == []
+    assert "- none" in (projects["sparse_delta"] / BUILD_FILE).read_text()
