@@ -22,10 +22,13 @@ def handle(args) -> int:
     script = Path(args.script)
     if not script.is_file():
         raise NeurodynError(f"no study script at {script}")
+    saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [str(script), *args.options]
-    sys.path.insert(0, str(script.parent.resolve()))
+    sys.path.insert(0, str(script.parent.resolve()))  # as `python SCRIPT` does
     try:
         runpy.run_path(str(script), run_name="__main__")
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    finally:
+        sys.argv, sys.path[:] = saved_argv, saved_path
     return 0
