@@ -23,6 +23,7 @@ import os
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -161,6 +162,11 @@ def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None 
         try:
             for future in as_completed(futures):
                 yield future.result()
+        except BrokenProcessPool:
+            raise NeurodynError(
+                "a worker process died (killed, out of memory, or a crash in compiled code; a script that runs a "
+                "study must do so under `if __name__ == '__main__':`); finished points are stored, rerun to "
+                "continue") from None
         finally:
             for future in futures:
                 future.cancel()
