@@ -1,0 +1,182 @@
+"""A parameter study: a model, a grid, the analyses and the target, run resumably.
+
+>>> from brian2 import second
+>>> from neurodyn import InhibitoryNetwork
+>>> from neurodyn.studies import Study, product
+>>> study = Study("wta", InhibitoryNetwork, product(g=[1, 5, 10]), duration=2 * second,
+...               fixed=dict(N=200, alpha=2), target="numpy")
+>>> frame = study.run("results/wta", workers=2)          # doctest: +SKIP
+
+``run`` validates the whole grid first, skips points already stored under ``out``, runs
+the rest in worker processes (or on a Dask cluster), stores each point the moment it
+arrives, shows a progress bar with ETA, prints a final table and returns the dataset.
+"""
+from __future__ import annotations
+
+import dataclasses
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+from brian2 import Quantity
+from tqdm.auto import tqdm
+
+from neurodyn.errors import ParameterError
+from neurodyn.simulation import check_duration
+from neurodyn.studies.execute import PointTask, execute
+from neurodyn.studies.grid import Grid, Point, stable_digest
+from neurodyn.studies.store import ERROR, PointStore
+from neurodyn.targets import check_target
+
+
+@dataclass(frozen=True)
+class Study:
+    """Declaration of a parameter study.
+
+    Parameters
+    ----------
+    name
+        Short name (output file names, progress bar).
+    model
+        A :class:`neurodyn.simulation.NetworkModel` subclass.
+    grid
+        The points (:func:`~neurodyn.studies.product`, :func:`~neurodyn.studies.zipped`,
+        :func:`~neurodyn.studies.points`, ``.repeat(n)``).
+    duration
+        Simulated time per point (Brian2 time quantity).
+    t_start
+        Transient left out of the analyses (default: a fifth of ``duration``).
+    fixed
+        Parameter values shared by every point.
+    target
+        Where points run (any name of :data:`neurodyn.targets.TARGETS`).
+    seed
+        Study seed; every point's seed derives from it and the point's parameters.
+    analyses
+        Functions ``f(result, t_start_s) -> dict`` whose items become extra columns,
+        beside :func:`neurodyn.analysis.summarize`. They run in the workers, so they must
+        be importable module-level functions.
+    keep_spikes
+        Also store each point's spikes under ``spikes/<key>.parquet``.
+    show
+        Columns of the table printed at the end (default: grid axes, ``n_active_frac``,
+        ``mean_rate_hz``, ``chi_spikes``).
+    """
+
+    name: str
+    model: type
+    grid: Grid
+    duration: Quantity
+    t_start: Quantity | None = None
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    target: str = "cython"
+    seed: int = 0
+    analyses: tuple[Callable[[Any, float], dict], ...] = ()
+    keep_spikes: bool = False
+    show: tuple[str, ...] = ()
+
+    def replace(self, **changes) -> "Study":
+        """A copy with some fields changed (e.g. the quick variant of a study)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def transient(self) -> Quantity:
+        return self.duration / 5 if self.t_start is None else self.t_start
+
+    def points(self) -> list[Point]:
+        """Every point, validated; raises before anything runs if the study is malformed."""
+        check_duration(self.duration)
+        transient = self.transient
+        if not isinstance(transient, Quantity) or not 0 <= float(transient) < float(self.duration):
+            raise ParameterError(f"t_start must be a time in [0, duration), got {transient!r}")
+        check_target(self.target)
+        return self.grid.expand(self.model, self.seed, self.fixed)
+
+    def point_key(self, point: Point) -> str:
+        """Stable key of ``point``: hash of model, parameters (with seed) and run settings."""
+        return stable_digest({"model": self.model.name, "record": point.record, "target": self.target,
+                              "duration_s": float(self.duration), "t_start_s": float(self.transient)})[:20]
+
+    def tasks(self) -> list[PointTask]:
+        return [PointTask(key=self.point_key(point), model_class=self.model, overrides=point.overrides,
+                          record=point.record, duration=self.duration, t_start=float(self.transient),
+                          target=self.target, analyses=tuple(self.analyses), keep_spikes=self.keep_spikes,
+                          extra={"study": self.name, "repeat": point.repeat})
+                for point in self.points()]
+
+    def run(self, out: str | Path, workers: int = 1, scheduler: str | None = None, progress: bool = True,
+            print_table: bool = True) -> pd.DataFrame:
+        """Run the points not yet stored under ``out`` and return the study's dataset.
+
+        Parameters
+        ----------
+        out
+            Output directory (``points/``, ``spikes/``; :class:`PointStore`).
+        workers
+            Local worker processes (ignored with ``scheduler``).
+        scheduler
+            Address of a running Dask scheduler (``tcp://host:8786``).
+        progress, print_table
+            Show a tqdm bar over points (ETA included) and print the final table.
+
+        Returns
+        -------
+        DataFrame
+            One row per point of this study (stored earlier or now), sorted by key.
+        """
+        tasks = self.tasks()
+        store = PointStore(out)
+        done = store.finished()
+        todo = [task for task in tasks if task.key not in done]
+        failed = 0
+        with _sigterm_as_exit(), tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=self.name,
+                                       unit="point", disable=not progress, file=sys.stderr) as bar:
+            for outcome in execute(todo, workers=workers, scheduler=scheduler):
+                store.write(outcome.key, outcome.row, outcome.spikes)
+                failed += not outcome.ok
+                bar.set_postfix(failed=failed, refresh=False)
+                bar.update()
+        frame = store.read(task.key for task in tasks)
+        if print_table:
+            print(self.table(frame))
+        return frame
+
+    def table(self, frame: pd.DataFrame) -> str:
+        """The final table: grid axes, the ``show`` columns, status; failed points listed apart."""
+        if frame.empty:
+            return "(no points)"
+        columns = [self.model.parameters[name].column for name in self.grid.axes]
+        columns += list(self.show or ("n_active_frac", "mean_rate_hz", "chi_spikes"))
+        if self.grid.repeats > 1:
+            columns.insert(len(self.grid.axes), "seed")
+        columns = [name for name in dict.fromkeys(columns) if name in frame.columns]
+        ordered = frame.sort_values(columns[: len(self.grid.axes)] or ["point_key"])
+        text = ordered[columns + ["status"]].to_string(index=False, float_format="%.3g")
+        errors = ordered[ordered["status"] == ERROR]
+        for _, row in errors.iterrows():
+            text += f"\nfailed {row['point_key']}: {str(row['error']).splitlines()[0]}"
+        return text
+
+
+class _sigterm_as_exit:
+    """Turn SIGTERM into SystemExit while the driver runs, so workers are shut down cleanly."""
+
+    def __enter__(self):
+        self._active = threading.current_thread() is threading.main_thread()
+        if self._active:
+            self._previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame):
+        raise SystemExit(128 + signum)
+
+    def __exit__(self, *exc):
+        if self._active:
+            signal.signal(signal.SIGTERM, self._previous)
+        return False
+

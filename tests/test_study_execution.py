@@ -1,0 +1,82 @@
+"""Running studies: failing points, Dask cluster versus local processes, worker caches, CLI."""
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from study_helpers import SCRIPTS, comparable, tiny_study_module
+
+from neurodyn.cli import main as neurodyn_main
+
+
+@pytest.fixture(scope="module")
+def local_run(tmp_path_factory):
+    """The tiny study run once with the default executor (2 local processes)."""
+    out = tmp_path_factory.mktemp("local")
+    frame = tiny_study_module().STUDY.run(out, workers=2, progress=False, print_table=False)
+    return out, frame
+
+
+def test_local_run_stores_every_point_once_with_summary(local_run):
+    out, frame = local_run
+    assert len(frame) == 12 and frame["point_key"].is_unique
+    assert (frame["status"] == "ok").all()
+    assert len(list((out / "points").glob("*.parquet"))) == 12
+    # the summary agrees with an independent count of the stored point's spikes
+    assert (frame["n_spikes"] == frame["spikes_after_transient"]).all()
+    assert frame["brian2_version"].eq("2.5.4").all()
+    # mean rate falls with g for both heterogeneities (winner takes all)
+    means = frame.groupby(["I_u", "g"])["mean_rate_hz"].mean().unstack()
+    assert (means.diff(axis=1).iloc[:, 1:] < 0).all().all()
+
+
+def test_rerun_skips_finished_points(local_run):
+    out, frame = local_run
+    before = {path: path.stat().st_mtime_ns for path in (out / "points").glob("*.parquet")}
+    again = tiny_study_module().STUDY.run(out, workers=2, progress=False, print_table=False)
+    assert {path: path.stat().st_mtime_ns for path in (out / "points").glob("*.parquet")} == before
+    pd.testing.assert_frame_equal(comparable(again), comparable(frame))
+
+
+def test_dask_local_cluster_gives_the_same_rows(local_run, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("dask.distributed")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(SCRIPTS), os.environ.get("PYTHONPATH", "")]))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        frame = tiny_study_module().STUDY.run(tmp_path, scheduler=cluster.scheduler_address, progress=False,
+                                              print_table=False)
+    pd.testing.assert_frame_equal(comparable(frame), comparable(local_run[1]))
+
+
+def test_failing_point_is_recorded_and_others_finish(local_run, tmp_path):
+    frame = tiny_study_module().FAILING.run(tmp_path, workers=2, progress=False, print_table=False)
+    failed = frame[frame["status"] == "error"]
+    assert sorted(failed["g"]) == [8.0] * 4
+    assert failed["error"].str.startswith("RuntimeError: deliberate failure at g=8.0").all()
+    finished = comparable(frame[frame["status"] == "ok"])
+    expected = comparable(local_run[1][local_run[1]["g"] < 5])
+    pd.testing.assert_frame_equal(finished[expected.columns], expected, check_dtype=False)
+
+
+def test_each_live_worker_process_claims_its_own_cython_cache(tmp_path):
+    claim = ("import time; from neurodyn.studies.execute import claim_cython_cache;"
+             "print(claim_cython_cache().name, flush=True); time.sleep(3)")
+    env = {**os.environ, "NEURODYN_CYTHON_CACHE": str(tmp_path)}
+    first, second = (subprocess.Popen([sys.executable, "-c", claim], env=env, stdout=subprocess.PIPE, text=True)
+                     for _ in range(2))
+    names = sorted(process.communicate(timeout=120)[0].strip() for process in (first, second))
+    assert names == ["slot-0", "slot-1"]
+    # once both exited, the next process reuses the first slot (and its compiled code)
+    again = subprocess.run([sys.executable, "-c", claim.replace("time.sleep(3)", "")], env=env,
+                           stdout=subprocess.PIPE, text=True, timeout=120)
+    assert again.stdout.strip() == "slot-0"
+
+
+def test_cli_study_subcommand_errors_in_one_line(capsys, tmp_path):
+    assert neurodyn_main(["study", str(tmp_path / "missing.py")]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"no study script at {tmp_path / 'missing.py'}")
+    script = tmp_path / "bad_study.py"
+    script.write_text((SCRIPTS / "tiny_study.py").read_text().replace("I_u=[1.2, 1.5]", "I_uu=[1.2, 1.5]"))
+    assert neurodyn_main(["study", str(script), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    message = capsys.readouterr().err.strip()
+    assert message.count("\n") == 0 and "unknown parameter 'I_uu' (did you mean 'I_u'?)" in message
