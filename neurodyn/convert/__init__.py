@@ -1,0 +1,8 @@
+"""Import trained ANNs (NumPy .npz, PyTorch, NIR) and run them as spiking Brian2 networks."""
+from neurodyn.convert.conversion import ENCODINGS, NEURONS, READOUTS, ConvertedNetwork, convert
+from neurodyn.convert.layers import ConversionError, DenseLayer, DenseNetwork
+from neurodyn.convert.readers import read_npz, read_torch, write_npz
+from neurodyn.convert.simulate import SpikingRun, build_converted, run_converted
+
+__all__ = ["ConversionError", "ConvertedNetwork", "DenseLayer", "DenseNetwork", "ENCODINGS", "NEURONS", "READOUTS",
+           "SpikingRun", "build_converted", "convert", "read_npz", "read_torch", "run_converted", "write_npz"]
