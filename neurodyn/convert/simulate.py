@@ -169,7 +169,7 @@ def run_converted(net: ConvertedNetwork, x: np.ndarray, steps: int, target: str 
         if seed is not None:
             brian_seed(seed)
         built = build_converted(net, x)
-        built.network.run(steps * net.dt, report="text" if progress else None)
+        built.network.run(steps * net.dt, report="text" if progress else None, namespace={})
         run_seconds = session.last_run_seconds()
         return _collect(net, built, steps, len(x), run_seconds)
 
