@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from neurodyn.cli import run
+from neurodyn.cli import convert, run
 from neurodyn.errors import NeurodynError
 
-SUBCOMMANDS = (run,)
+SUBCOMMANDS = (run, convert)
 
 
 def build_parser() -> argparse.ArgumentParser:
