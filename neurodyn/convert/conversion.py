@@ -56,6 +56,7 @@ class ConvertedNetwork:
     readout: str
     dt: Quantity
     amplitude: float
+    percentile: float | None
 
     @property
     def n_in(self) -> int:
@@ -83,7 +84,7 @@ class ConvertedNetwork:
     def describe(self) -> dict:
         """The conversion choices as a flat record (for result frames)."""
         return {"neuron": self.neuron, "encoding": self.encoding, "readout": self.readout,
-                "dt_s": float(self.dt), "amplitude": self.amplitude}
+                "percentile": self.percentile, "dt_s": float(self.dt), "amplitude": self.amplitude}
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
@@ -137,7 +138,7 @@ def convert(ann: DenseNetwork, x_calibration: np.ndarray | None = None, *, neuro
     weights = tuple(layer.weight * scales[k] / scales[k + 1] for k, layer in enumerate(ann.layers))
     biases = tuple(layer.bias / scales[k + 1] for k, layer in enumerate(ann.layers))
     return ConvertedNetwork(ann, weights, biases, scales[0], tuple(scales[1:]), neuron, encoding, readout,
-                            dt, float(amplitude))
+                            dt, float(amplitude), percentile)
 
 
 def _scale(activations: np.ndarray, percentile: float, where: str) -> float:

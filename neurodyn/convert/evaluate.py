@@ -41,14 +41,18 @@ def evaluate(net: ConvertedNetwork, x: np.ndarray, labels: np.ndarray, steps: Se
 
 
 def configuration_label(row) -> str:
-    """A short legend label of one conversion (a frame row)."""
+    """A short legend label of one conversion (a frame row); its ``configuration`` if it has one."""
+    if isinstance(row.get("configuration"), str):
+        return row["configuration"]
     label = f"{row['neuron']}, {row['encoding']} input, {row['readout']} readout"
+    label += ", not normalised" if pd.isna(row["percentile"]) else f", {row['percentile']:g}th percentile"
     return label + (f", dt={row['dt_s']:g} s, amplitude={row['amplitude']:g}" if row["neuron"] == "quantized" else "")
 
 
 def plot_accuracy_vs_T(frame: pd.DataFrame, title: str | None = None):
     """Spiking accuracy vs T (ANN accuracy dashed) above spikes per neuron and step, one line
-    per conversion in ``frame`` (rows of :func:`evaluate`, possibly concatenated)."""
+    per conversion in ``frame`` (rows of :func:`evaluate`, possibly concatenated; a
+    ``configuration`` column, if present, names the lines)."""
     import matplotlib
 
     matplotlib.use("Agg")

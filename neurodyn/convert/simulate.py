@@ -5,9 +5,11 @@ index ``s * n_units + u``) and every dense layer one block-diagonal Synapses obj
 ``run()`` infers the whole batch on any target (numpy, cython, cpp_standalone, and the
 code generates for Brian2GeNN).
 
-Latency: a spike emitted in step ``k`` reaches the next layer's membrane in step ``k + 1``,
-so with ``L`` layers the readout first sees the input after ``L - 1`` steps (``L`` with a
-spiking encoder).
+Latency: an IF spike of step ``k`` moves the next membrane at the end of step ``k`` (its
+threshold responds in step ``k + 1``); a quantized neuron's count enters the next layer's
+input ``x``, integrated in step ``k + 1``. With ``L`` layers the membrane readout first sees
+the input after ``L - 1`` steps (IF) or ``L`` steps (quantized); one more with a spiking
+encoder.
 """
 from __future__ import annotations
 
