@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from neurodyn.cli import codegen, run, study
+from neurodyn.cli import codegen, convert, run, study
 from neurodyn.errors import NeurodynError
 
-SUBCOMMANDS = (run, study, codegen)
+SUBCOMMANDS = (run, study, codegen, convert)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,10 @@
+"""Import trained ANNs (NumPy .npz, PyTorch, NIR) and run them as spiking Brian2 networks."""
+from neurodyn.convert.conversion import ENCODINGS, NEURONS, READOUTS, ConvertedNetwork, convert
+from neurodyn.convert.evaluate import evaluate, plot_accuracy_vs_T
+from neurodyn.convert.layers import ConversionError, DenseLayer, DenseNetwork
+from neurodyn.convert.readers import read_npz, read_torch, write_npz
+from neurodyn.convert.simulate import SpikingRun, build_converted, run_converted
+
+__all__ = ["ConversionError", "ConvertedNetwork", "DenseLayer", "DenseNetwork", "ENCODINGS", "NEURONS", "READOUTS",
+           "SpikingRun", "build_converted", "convert", "evaluate", "plot_accuracy_vs_T", "read_npz", "read_torch",
+           "run_converted", "write_npz"]

@@ -1,0 +1,75 @@
+"""Accuracy, latency and activity of a converted network on a labelled data set.
+
+One Brian2 run of ``max(steps)`` steps over the whole batch gives every row: the readout
+and the spike counts are read at each requested ``T``.
+"""
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from neurodyn.convert.conversion import ConvertedNetwork
+from neurodyn.convert.layers import ConversionError
+from neurodyn.convert.simulate import run_converted
+
+#: Columns of :func:`evaluate`'s frame, after the conversion choices (``ConvertedNetwork.describe``).
+COLUMNS = ("T", "n_samples", "ann_accuracy", "snn_accuracy", "spikes_per_neuron_per_step", "bits_per_activity",
+           "synops_per_inference", "wall_s")
+
+
+def evaluate(net: ConvertedNetwork, x: np.ndarray, labels: np.ndarray, steps: Sequence[int], target: str = "cython",
+             seed: int | None = 0, progress: bool = False, **device_options) -> pd.DataFrame:
+    """One row per ``T`` in ``steps``: ANN and spiking accuracy on ``(x, labels)`` and activity
+    (:meth:`SpikingRun.activity`). ``wall_s`` is the wall time of the whole batched run
+    (build, compile, simulate, read back) for ``max(steps)`` steps."""
+    steps = sorted({int(t) for t in steps})
+    labels = np.asarray(labels)
+    if not steps or steps[0] < 1:
+        raise ConversionError(f"T values must be >= 1, got {steps}")
+    if labels.shape != (len(np.atleast_2d(x)),):
+        raise ConversionError(f"labels must have one entry per sample ({len(np.atleast_2d(x))}), got {labels.shape}")
+    ann_accuracy = float(np.mean(net.ann.predict(x) == labels))
+    started = time.perf_counter()
+    run = run_converted(net, x, steps[-1], target=target, seed=seed, progress=progress, **device_options)
+    wall = time.perf_counter() - started
+    rows = [{**net.describe(), "T": t, "n_samples": len(labels), "ann_accuracy": ann_accuracy,
+             "snn_accuracy": run.accuracy(labels, t), **run.activity(t), "wall_s": wall} for t in steps]
+    return pd.DataFrame(rows)
+
+
+def configuration_label(row) -> str:
+    """A short legend label of one conversion (a frame row); its ``configuration`` if it has one."""
+    if isinstance(row.get("configuration"), str):
+        return row["configuration"]
+    label = f"{row['neuron']}, {row['encoding']} input, {row['readout']} readout"
+    label += ", not normalised" if pd.isna(row["percentile"]) else f", {row['percentile']:g}th percentile"
+    return label + (f", dt={row['dt_s']:g} s, amplitude={row['amplitude']:g}" if row["neuron"] == "quantized" else "")
+
+
+def plot_accuracy_vs_T(frame: pd.DataFrame, title: str | None = None):
+    """Spiking accuracy vs T (ANN accuracy dashed) above spikes per neuron and step, one line
+    per conversion in ``frame`` (rows of :func:`evaluate`, possibly concatenated; a
+    ``configuration`` column, if present, names the lines)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_acc, ax_act) = plt.subplots(2, 1, sharex=True, figsize=(8, 6.5), gridspec_kw={"height_ratios": [2, 1]})
+    labels = frame.apply(configuration_label, axis=1)
+    for label, rows in frame.groupby(labels, sort=False):
+        line, = ax_acc.plot(rows["T"], rows["snn_accuracy"], "o-", ms=3, label=label)
+        ax_act.plot(rows["T"], rows["spikes_per_neuron_per_step"], "o-", ms=3, color=line.get_color())
+    ann = frame["ann_accuracy"].iloc[0]
+    ax_acc.axhline(ann, color="k", ls="--", lw=1, label=f"ANN ({ann:.3f})")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.legend(fontsize=8, loc="lower right")
+    ax_act.set_ylabel("spikes / neuron / step")
+    ax_act.set_xlabel("simulated steps T")
+    ax_act.set_xscale("log")
+    ax_acc.set_title(title or f"spiking accuracy vs T ({frame['n_samples'].iloc[0]} samples)")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,97 @@
+"""Brian2 neuron and synapse models for converted ANN layers.
+
+Time is discrete: every Brian2 step applies the ANN once. Variables with unit ``Hz`` are
+activations per second; ``drive`` holds the constant current of a neuron (its bias, and for
+constant-current input encoding also ``W x`` of the first layer).
+
+Integrate-and-fire with reset by subtraction (Rueckauer et al. 2017), per step::
+
+    v += drive*dt + sum_j w_ij * c_j        (c_j: what neuron j's spike carries, 1 for IF)
+    v >= theta  ->  spike, v -= theta
+
+Its rate is ``ReLU(W a + b) / theta`` spikes per step (at most one spike per step).
+
+Quantized neuron with temporally diffused error (Voelker, Rasmussen & Eliasmith 2020,
+arXiv:2002.03553; keras-spiking's SpikingActivation), activations in Hz::
+
+    x   = drive + sum_j w_ij * c_j / dt     input activation this step (synaptic part cleared each step)
+    v  += dt * ReLU(x) / amplitude
+    v >= 1  ->  spike carrying n = floor(v) quanta, v -= n
+    output  a = amplitude * n / dt          so the time average of a is ReLU(x)
+
+``amplitude / dt`` is one quantum of output: a large ``dt`` (or small ``amplitude``) gives
+many quanta per step and approaches the ANN; a small ``dt`` gives at most one per step.
+
+How the spike count reaches the next layer. Brian2GeNN refuses presynaptic variables in
+``on_pre`` (docs/eicil.md). Each synapse therefore copies ``c = amplitude * n_pre`` once per
+step, after the reset and before delivery, exactly like the EI neuron's sign copy
+(:mod:`neurodyn.models.eicil`), and ``on_pre`` adds ``w * c``.
+"""
+from __future__ import annotations
+
+import numpy as np
+from brian2 import NeuronGroup, SpikeMonitor, Synapses
+
+from neurodyn.model import NeuronModel
+from neurodyn.models.eicil import RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER
+
+#: Integrate-and-fire, reset by subtraction; ``v += drive*dt`` per step (Euler is exact here).
+IF_NEURON = NeuronModel("dv/dt = drive : 1\ndrive : Hz (constant)\ntheta : 1 (shared, constant)",
+                        threshold="v >= theta", reset="v = v - theta", method="euler")
+#: Non-spiking readout of an IF network: the membrane integrates the input, no threshold.
+IF_READOUT = NeuronModel("dv/dt = drive : 1\ndrive : Hz (constant)", method="euler")
+
+_QUANTIZED_INPUT = """
+dx/dt = -x / dt : Hz
+drive : Hz (constant)
+"""
+#: Quantized multi-bit neuron. Euler reads the old ``x`` for ``v`` and sets ``x = 0``
+#: (``x - dt*x/dt``), so ``x`` holds exactly one step of synaptic input.
+QUANTIZED_NEURON = NeuronModel(
+    "dv/dt = (x + drive) * int(x + drive > 0*Hz) / amplitude : 1\namplitude : 1 (shared, constant)\nn : 1"
+    + _QUANTIZED_INPUT,
+    threshold="v >= 1", reset="n = floor(v)\nv = v - n", method="euler")
+#: Non-spiking readout of a quantized network: ``v`` integrates the linear output ``x`` over time.
+QUANTIZED_READOUT = NeuronModel("dv/dt = x + drive : 1" + _QUANTIZED_INPUT, method="euler")
+#: Poisson encoder: a spike per step with probability ``drive * dt``.
+POISSON_ENCODER = NeuronModel("drive : Hz (constant)", threshold="rand() < drive * dt")
+
+
+def order_quantized_reset(group: NeuronGroup) -> None:
+    """Run the reset of a quantized group in the ``thresholds`` slot, before the count copy."""
+    resetter = group.resetter["spike"]
+    resetter.when, resetter.order = "thresholds", RESET_ORDER
+
+
+def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray, n_samples: int,
+                   counts: bool, target_variable: str, name: str) -> Synapses:
+    """All-to-all synapses within each of ``n_samples`` parallel copies (block diagonal).
+
+    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups; ``weight`` is
+    ``(n_out, n_in)``. ``counts``: the source is quantized and each spike carries
+    ``amplitude * n`` (copied per synapse, module docstring), else 1. ``target_variable``:
+    ``"v"`` (IF target: ``v_post += w*c``) or ``"x"`` (quantized target: ``x_post += w*c/dt``).
+    """
+    n_out, n_in = weight.shape
+    carried = "w * c" if counts else "w"
+    on_pre = f"{target_variable}_post += {carried}" + (" / dt" if target_variable == "x" else "")
+    model = "w : 1 (constant)"
+    if counts:
+        model += "\ndc/dt = (amplitude_pre * n_pre - c) / dt : 1 (clock-driven)"
+    synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, namespace={})
+    pre_unit, post_unit = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
+    offsets = np.arange(n_samples)[:, None]
+    i = (offsets * n_in + pre_unit.ravel()[None, :]).ravel()
+    j = (offsets * n_out + post_unit.ravel()[None, :]).ravel()
+    synapses.connect(i=i.astype(np.int32), j=j.astype(np.int32))
+    synapses.w = np.tile(weight.T.ravel(), n_samples)
+    if counts:
+        synapses.state_updater.when, synapses.state_updater.order = "thresholds", SIGN_COPY_ORDER
+    return synapses
+
+
+def layer_monitor(group: NeuronGroup, counts: bool, name: str) -> SpikeMonitor:
+    """Spikes of a layer; for quantized groups also the count ``n`` of each spike (after the reset)."""
+    if counts:
+        return SpikeMonitor(group, variables=["n"], when="thresholds", order=SIGN_MONITOR_ORDER, name=name)
+    return SpikeMonitor(group, name=name)

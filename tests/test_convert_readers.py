@@ -1,0 +1,83 @@
+"""Readers of trained weights (.npz, PyTorch) and the errors they give on bad input."""
+import numpy as np
+import pytest
+
+from neurodyn.convert import ConversionError, DenseNetwork, read_npz, read_torch, write_npz
+
+
+def small_network(rng):
+    return DenseNetwork.from_arrays([rng.normal(size=(5, 4)), rng.normal(size=(3, 5))],
+                                    [rng.normal(size=5), rng.normal(size=3)])
+
+
+def test_npz_round_trip_and_forward_pass(tmp_path):
+    rng = np.random.default_rng(0)
+    network = small_network(rng)
+    write_npz(network, tmp_path / "net.npz")
+    read = read_npz(tmp_path / "net.npz")
+    x = rng.normal(size=(7, 4))
+    expected = np.maximum(x @ network.layers[0].weight.T + network.layers[0].bias, 0) @ network.layers[1].weight.T \
+        + network.layers[1].bias
+    np.testing.assert_allclose(read.activations(x)[-1], expected)
+    assert [layer.activation for layer in read.layers] == ["relu", "linear"]
+
+
+def test_npz_defaults_without_bias_and_activation(tmp_path):
+    np.savez(tmp_path / "w.npz", layer0_weight=np.eye(2), layer1_weight=np.ones((1, 2)))
+    network = read_npz(tmp_path / "w.npz")
+    assert [layer.activation for layer in network.layers] == ["relu", "linear"]
+    np.testing.assert_array_equal(network.layers[0].bias, [0, 0])
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"layer0_weight": np.array([[np.nan, 1.0]])}, r"layer0: weight contains 1 NaN or infinite value"),
+    ({"layer0_weight": np.ones((3, 2)), "layer0_bias": np.ones(2)},
+     r"layer0: bias shape \(2,\) does not match weight shape \(3, 2\)"),
+    ({"layer0_weight": np.ones((3, 2)), "layer1_weight": np.ones((1, 4))},
+     r"layer1: expects 4 inputs but .*layer0 has 3 outputs"),
+    ({"layer0_weight": np.ones((3, 2)), "layer0_activation": np.array("tanh")}, r"unsupported activation 'tanh'"),
+    ({"layer0_weight": np.ones(3)}, r"layer0: weight must be 2-D \(n_out, n_in\), got shape \(3,\)"),
+    ({"layer0_weight": np.ones((1, 1)), "layer2_weight": np.ones((1, 1))}, r"without gaps, found \[0, 2\]"),
+    ({"weights": np.ones((1, 1))}, r"no 'layer0_weight' array \(keys found: weights\)"),
+    ({"layer0_bias": np.ones(1)}, r"layer0 has no 'layer0_weight' array"),
+])
+def test_npz_errors_name_the_problem(tmp_path, arrays, message):
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ConversionError, match=message):
+        read_npz(tmp_path / "bad.npz")
+
+
+def test_malformed_and_missing_files(tmp_path):
+    (tmp_path / "text.npz").write_text("not a zip archive")
+    with pytest.raises(ConversionError, match="not a readable .npz archive"):
+        read_npz(tmp_path / "text.npz")
+    with pytest.raises(ConversionError, match="no such file"):
+        read_npz(tmp_path / "absent.npz")
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch", reason="the torch reader needs the optional torch extra")
+
+
+def test_torch_sequential_matches_torch_forward_pass(torch):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    x = torch.rand(5, 2, 3)
+    network = read_torch(model)
+    with torch.no_grad():
+        expected = model(x).numpy()
+    np.testing.assert_allclose(network.activations(x.reshape(5, 6).numpy())[-1], expected, rtol=1e-5, atol=1e-6)
+    from_state = read_torch(model.state_dict())
+    np.testing.assert_allclose(from_state.activations(x.reshape(5, 6).numpy())[-1], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_torch_errors_name_the_layer(torch):
+    with pytest.raises(ConversionError, match=r"module 1 \(Conv2d\): unsupported layer type Conv2d"):
+        read_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Conv2d(1, 1, 3)))
+    with pytest.raises(ConversionError, match=r"module 0 \(ReLU\): ReLU must follow a Linear layer"):
+        read_torch(torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(2, 2)))
+    with pytest.raises(ConversionError, match=r"expects 3 inputs but module 0 \(Linear\) has 4 outputs"):
+        read_torch(torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(3, 1)))
+    with pytest.raises(ConversionError, match="nn.Sequential or a state_dict"):
+        read_torch([1, 2])
