@@ -37,32 +37,35 @@ def csr_by_source(pre: np.ndarray, post: np.ndarray, n: int) -> tuple[np.ndarray
     return indptr, post[order].astype(np.int32)
 
 
-@numba.njit(cache=False, boundscheck=False)
+@numba.njit(boundscheck=False)
 def _simulate(P, I, v, indptr, targets, kick, steps, delay_steps):  # pragma: no cover - compiled
     n = v.size
     x = np.zeros(n)
     y = np.zeros(n)
     slots = delay_steps + 1
-    ring = np.zeros((slots, n))
+    ring = np.zeros(slots * n)   # row r (a time step modulo slots) at ring[r*n:(r+1)*n]
+    pvv, pvx, pvy, pvi = P[0, 0], P[0, 1], P[0, 2], P[0, 3]
+    pxx, pxy, pyy = P[1, 1], P[1, 2], P[2, 2]
     spiking = np.empty(n, dtype=np.int32)
     spike_i = np.empty(1024, dtype=np.int32)
     spike_step = np.empty(1024, dtype=np.int64)
     n_spikes = 0
     for step in range(steps):
-        n_spiking = 0
+        # exact update plus the kicks arriving this step (they act on y only, so adding them
+        # before the threshold test is Brian2's order); a branch-free loop, then the test
+        arriving = ring[(step % slots) * n:(step % slots + 1) * n]
         for k in range(n):
             vk, xk, yk = v[k], x[k], y[k]
-            v[k] = P[0, 0] * vk + P[0, 1] * xk + P[0, 2] * yk + P[0, 3] * I[k]
-            x[k] = P[1, 1] * xk + P[1, 2] * yk
-            y[k] = P[2, 2] * yk
+            v[k] = pvv * vk + pvx * xk + pvy * yk + pvi * I[k]
+            x[k] = pxx * xk + pxy * yk
+            y[k] = pyy * yk + arriving[k]
+            arriving[k] = 0.0
+        n_spiking = 0
+        for k in range(n):
             if v[k] >= 1.0:
                 spiking[n_spiking] = k
                 n_spiking += 1
-        arriving = ring[step % slots]
-        for k in range(n):
-            y[k] += arriving[k]
-            arriving[k] = 0.0
-        outgoing = ring[(step + delay_steps) % slots]
+        outgoing = ((step + delay_steps) % slots) * n
         if n_spikes + n_spiking > spike_i.size:
             grown = max(2 * spike_i.size, n_spikes + n_spiking)
             spike_i = np.concatenate((spike_i, np.empty(grown - spike_i.size, dtype=np.int32)))
@@ -70,7 +73,7 @@ def _simulate(P, I, v, indptr, targets, kick, steps, delay_steps):  # pragma: no
         for s in range(n_spiking):
             j = spiking[s]
             for e in range(indptr[j], indptr[j + 1]):
-                outgoing[targets[e]] += kick
+                ring[outgoing + targets[e]] += kick
             v[j] = 0.0
             spike_i[n_spikes] = j
             spike_step[n_spikes] = step
