@@ -3,52 +3,44 @@
 Both versions get identical excitabilities, initial potentials and connectivity, run for
 1 s of biology, and alternate ``--repeats`` times in one process; the best time of each
 is compared. Printed: the C++ simulation-loop time (Brian2's ``device._last_run_time``)
-and the whole call (code generation + compilation + run), and their ratios. The target is
-a run-time overhead of at most 5 %.
+and the whole call (code generation + compilation + run), and their ratios. The target is a run-time overhead of at
+most 5 %. The suite (bench_network.py) compares the two on its own workloads as well.
 
-    python benchmarks/bench_overhead.py [--quick] [--repeats 5]
+    python benchmarks/bench_overhead.py [--quick] [--repeats 5] [--cases global sparse]
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from brian2 import NeuronGroup, SpikeMonitor, Synapses, defaultclock, device, ms, run, second, set_device
+from brian2 import defaultclock, device, second, set_device
 
 from neurodyn import InhibitoryNetwork, simulate
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plain_brian2 import plain_network  # noqa: E402
+
 CASES = {
-    "global N=1000": dict(N=1000),
-    "sparse N=10000 K=1000": dict(N=10000, K=1000),
+    "global": ("global N=1000", dict(N=1000)),
+    "sparse": ("sparse N=10000 K=1000", dict(N=10000, K=1000)),
 }
 
 
-def plain_brian2(model: InhibitoryNetwork, duration) -> tuple[float, float, int]:
+def plain_brian2(model: InhibitoryNetwork, duration, build_dir: Path) -> tuple[float, float, int]:
     """The network as a user would write it in a Brian2 script; returns (run_s, call_s, spikes)."""
     p = model.values
-    set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="plain_"), build_on_run=True)
+    set_device("cpp_standalone", directory=str(build_dir), build_on_run=True)
     defaultclock.dt = p["dt"]
-    namespace = {"g": p["g"], "alpha": p["alpha"], "tau_m": p["tau_m"], "in_degree": model.in_degree}
     started = time.perf_counter()
-    neurons = NeuronGroup(p["N"], """
-        dv/dt = (I_ext - v - g*x) / tau_m : 1
-        dx/dt = alpha * (y - x) / tau_m : 1
-        dy/dt = -alpha * y / tau_m : 1
-        I_ext : 1 (constant)
-        """, threshold="v >= 1", reset="v = 0", method="exact", namespace=namespace)
-    neurons.I_ext = model.excitabilities()
-    neurons.v = model.initial_potentials()
-    synapses = Synapses(neurons, neurons, on_pre="y_post += alpha / in_degree", delay=p["tau_d"], namespace=namespace)
-    connections = model.connectivity()
-    if connections is None:
-        synapses.connect()
-    else:
-        synapses.connect(i=connections[0], j=connections[1])
-    spikes = SpikeMonitor(neurons)
-    run(duration)
+    network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), model.connectivity(),
+                                    g=p["g"], alpha=p["alpha"], tau_m=p["tau_m"], tau_d=p["tau_d"],
+                                    in_degree=model.in_degree)
+    network.run(duration)
     call_s = time.perf_counter() - started
     result = (device._last_run_time, call_s, int(spikes.num_spikes))
     device.reinit()
@@ -56,9 +48,9 @@ def plain_brian2(model: InhibitoryNetwork, duration) -> tuple[float, float, int]
     return result
 
 
-def with_neurodyn(model: InhibitoryNetwork, duration) -> tuple[float, float, int]:
+def with_neurodyn(model: InhibitoryNetwork, duration, build_dir: Path) -> tuple[float, float, int]:
     started = time.perf_counter()
-    result = simulate(model, duration, target="cpp_standalone", progress=False)
+    result = simulate(model, duration, target="cpp_standalone", build_dir=build_dir, progress=False)
     return result.timings["run_s"], time.perf_counter() - started, len(result.spike_t)
 
 
@@ -66,17 +58,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="only the global N=1000 case, 0.5 s")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     args = parser.parse_args()
     duration = 0.5 * second if args.quick else 1 * second
-    cases = dict(list(CASES.items())[:1]) if args.quick else CASES
+    cases = ["global"] if args.quick else args.cases
     rows = []
-    for label, params in cases.items():
+    for case in cases:
+        label, params = CASES[case]
         model = InhibitoryNetwork(**params)
         best = {"plain": (np.inf, np.inf, 0), "neurodyn": (np.inf, np.inf, 0)}
         for _ in range(args.repeats):
             for name, runner in (("plain", plain_brian2), ("neurodyn", with_neurodyn)):
-                measured = runner(model, duration)
-                best[name] = (min(best[name][0], measured[0]), min(best[name][1], measured[1]), measured[2])
+                with tempfile.TemporaryDirectory(prefix=f"overhead_{name}_") as build_dir:
+                    measured = runner(model, duration, Path(build_dir))
+                    best[name] = (min(best[name][0], measured[0]), min(best[name][1], measured[1]), measured[2])
         (plain_run, plain_call, plain_spikes), (nd_run, nd_call, nd_spikes) = best["plain"], best["neurodyn"]
         rows.append({"case": label, "spikes_plain": plain_spikes, "spikes_neurodyn": nd_spikes,
                      "run_s_plain": plain_run, "run_s_neurodyn": nd_run,
