@@ -89,6 +89,10 @@ def test_genn_target_without_genn_explains(monkeypatch, tmp_path):
     with pytest.raises(TargetError, match=r"GENN_PATH.*neurodyn codegen"):
         simulate(MODELS["global_alpha"], 10 * ms, target="genn")
     assert main(["run", "inhibitory", "--target", "genn", "--duration", "10ms", "--out", str(tmp_path)]) == 2
+    monkeypatch.setenv("GENN_PATH", str(tmp_path))
+    monkeypatch.delenv("CUDA_PATH", raising=False)
+    with pytest.raises(TargetError, match="GPU build needs CUDA: set CUDA_PATH"):
+        simulate(MODELS["global_alpha"], 10 * ms, target="genn", use_gpu=True)
 
 
 def test_runtime_unchanged_by_generation(tmp_path):
