@@ -5,6 +5,7 @@ working after generation (Brian2GeNN's preference changes are undone)."""
 import json
 import re
 
+import brian2genn  # noqa: F401  (registers the devices.genn preferences patched below)
 import numpy as np
 import pytest
 from brian2 import ms, prefs
