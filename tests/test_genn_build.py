@@ -4,7 +4,8 @@ three GeNN builds and two Cython compilations.
 
 - Deterministic inhibitory network (global alpha pulses, delay): GeNN gives the runtime's spike
   trains exactly (same spikes, same n_A), both through ``simulate(target="genn")`` and through
-  the two-step workflow (``generate`` + the commands of BUILD.md + ``load_result``).
+  the two-step workflow (``generate`` + the commands of BUILD.md + ``load_result``), whose
+  recorded membrane potentials also match the runtime's.
 - EICIL network driven by Poisson input (GeNN draws its own random numbers): mean rates agree
   within sampling error, neuron by neuron (paired), and so do n_A and the share of -1 spikes.
 """
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.skipif(genn_path() is None, reason="GENN_PATH (or brian
                                 "unset: compiling a generated project needs GeNN 4.x")
 
 DURATION = 1 * second
+RECORDED = [0, 150]
 DETERMINISTIC = InhibitoryNetwork(N=200, g=5, alpha=2, tau_d=1 * ms, I_sampling="even", seed=1)
 NOISY = EINetwork(N=200, K=10, w=-0.05, n_in=100, rate_in_hz=20, w_in=0.2, cycle_period=20 * ms,
                   inh_duration=10 * ms, seed=1)
@@ -37,7 +39,7 @@ def spike_keys(result):
 
 @pytest.fixture(scope="module")
 def runtime_deterministic():
-    return simulate(DETERMINISTIC, DURATION, target="cython", progress=False)
+    return simulate(DETERMINISTIC, DURATION, target="cython", record_v=RECORDED, progress=False)
 
 
 def test_genn_target_reproduces_runtime_spikes(runtime_deterministic):
@@ -49,12 +51,16 @@ def test_genn_target_reproduces_runtime_spikes(runtime_deterministic):
 
 
 def test_two_step_workflow_reproduces_runtime_spikes(runtime_deterministic, tmp_path):
-    project = generate(DETERMINISTIC, DURATION, tmp_path / "project", use_gpu=False)
+    project = generate(DETERMINISTIC, DURATION, tmp_path / "project", use_gpu=False, record_v=RECORDED)
     subprocess.run(["bash", "-euc", build_shell(False, float(DURATION))], cwd=project, check=True,
                    env={**os.environ, "GENN_PATH": str(genn_path())}, capture_output=True)
     loaded = load_result(project)
     assert loaded.params == DETERMINISTIC.record and loaded.timings["run_s"] > 0
     np.testing.assert_array_equal(spike_keys(loaded), spike_keys(runtime_deterministic))
+    expected = runtime_deterministic.voltage
+    np.testing.assert_array_equal(loaded.voltage.neurons, RECORDED)
+    np.testing.assert_allclose(loaded.voltage.t, expected.t, atol=1e-12)
+    np.testing.assert_allclose(loaded.voltage.v, expected.v, atol=1e-9)
 
 
 def per_neuron_rates(result, sign=None):
