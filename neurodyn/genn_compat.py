@@ -70,7 +70,7 @@ from brian2.groups.neurongroup import Resetter, StateUpdater, SubexpressionUpdat
 from brian2.parsing.statements import parse_statement
 from brian2.spatialneuron.spatialneuron import SpatialNeuron
 from brian2.synapses.synapses import StateUpdater as SynapsesStateUpdater
-from brian2.synapses.synapses import SummedVariableUpdater, SynapticPathway
+from brian2.synapses.synapses import SynapticPathway
 from brian2.utils.stringtools import get_identifiers
 
 from neurodyn.errors import GeNNUnsupportedError

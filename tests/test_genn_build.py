@@ -1,10 +1,12 @@
 """Compile and run generated GeNN projects in GeNN's CPU-only mode and compare them with the
 Brian2 runtime (Cython). Needs GeNN 4.x (GENN_PATH); skipped otherwise. About 3 minutes:
-three GeNN builds and two Cython compilations.
+four GeNN builds and three Cython compilations.
 
 - Deterministic inhibitory network (global alpha pulses, delay): GeNN gives the runtime's spike
   trains exactly (same spikes, same n_A), both through ``simulate(target="genn")`` and through
-  the two-step workflow (``generate`` + the commands of BUILD.md + ``load_result``).
+  the two-step workflow (``generate`` + the commands of BUILD.md + ``load_result``), whose
+  recorded membrane potentials also match the runtime's.
+- EICIL network without noise: the same signed spikes, exactly.
 - EICIL network driven by Poisson input (GeNN draws its own random numbers): mean rates agree
   within sampling error, neuron by neuron (paired), and so do n_A and the share of -1 spikes.
 """
@@ -24,20 +26,24 @@ pytestmark = pytest.mark.skipif(genn_path() is None, reason="GENN_PATH (or brian
                                 "unset: compiling a generated project needs GeNN 4.x")
 
 DURATION = 1 * second
+RECORDED = [0, 150]
 DETERMINISTIC = InhibitoryNetwork(N=200, g=5, alpha=2, tau_d=1 * ms, I_sampling="even", seed=1)
+SIGNED = EINetwork(N=60, K=6, rate_in_hz=0, x_mean_hz=30, x_std_hz=40, w=-0.2, cycle_period=20 * ms,
+                   inh_duration=10 * ms, seed=2)
 NOISY = EINetwork(N=200, K=10, w=-0.05, n_in=100, rate_in_hz=20, w_in=0.2, cycle_period=20 * ms,
                   inh_duration=10 * ms, seed=1)
 
 
-def spike_keys(result):
-    """Sorted (neuron, time step) pairs: equal arrays mean identical spike trains."""
+def spike_keys(result, with_sign=False):
+    """Sorted (neuron, time step[, sign]) keys: equal arrays mean identical spike trains."""
     steps = np.round(result.spike_t / result.dt).astype(np.int64)
-    return np.sort(result.spike_i.astype(np.int64) * 10**9 + steps)
+    keys = result.spike_i.astype(np.int64) * 10**9 + steps
+    return np.sort(keys * 2 + (result.spike_values["s"] > 0) if with_sign else keys)
 
 
 @pytest.fixture(scope="module")
 def runtime_deterministic():
-    return simulate(DETERMINISTIC, DURATION, target="cython", progress=False)
+    return simulate(DETERMINISTIC, DURATION, target="cython", record_v=RECORDED, progress=False)
 
 
 def test_genn_target_reproduces_runtime_spikes(runtime_deterministic):
@@ -49,12 +55,25 @@ def test_genn_target_reproduces_runtime_spikes(runtime_deterministic):
 
 
 def test_two_step_workflow_reproduces_runtime_spikes(runtime_deterministic, tmp_path):
-    project = generate(DETERMINISTIC, DURATION, tmp_path / "project", use_gpu=False)
+    project = generate(DETERMINISTIC, DURATION, tmp_path / "project", use_gpu=False, record_v=RECORDED)
     subprocess.run(["bash", "-euc", build_shell(False, float(DURATION))], cwd=project, check=True,
                    env={**os.environ, "GENN_PATH": str(genn_path())}, capture_output=True)
     loaded = load_result(project)
     assert loaded.params == DETERMINISTIC.record and loaded.timings["run_s"] > 0
     np.testing.assert_array_equal(spike_keys(loaded), spike_keys(runtime_deterministic))
+    expected = runtime_deterministic.voltage
+    np.testing.assert_array_equal(loaded.voltage.neurons, RECORDED)
+    np.testing.assert_allclose(loaded.voltage.t, expected.t, atol=1e-12)
+    np.testing.assert_allclose(loaded.voltage.v, expected.v, atol=1e-9)
+
+
+def test_eicil_signs_exact_without_noise():
+    """EICIL without Poisson input is deterministic: GeNN's fixed order of operations gives the
+    runtime's signed spikes exactly (the sign copy and reset ordering of neurodyn.models.eicil)."""
+    genn = simulate(SIGNED, 300 * ms, target="genn", use_gpu=False, progress=False)
+    runtime = simulate(SIGNED, 300 * ms, target="cython", progress=False)
+    assert np.sum(runtime.spike_values["s"] < 0) > 5 and np.sum(runtime.spike_values["s"] > 0) > 50
+    np.testing.assert_array_equal(spike_keys(genn, with_sign=True), spike_keys(runtime, with_sign=True))
 
 
 def per_neuron_rates(result, sign=None):

@@ -2,9 +2,12 @@
 GeNN model definition carries the network (sizes, dt, delay, synaptic code), the project
 documents its build, the target explains itself when GeNN is missing, and the runtime keeps
 working after generation (Brian2GeNN's preference changes are undone)."""
+import importlib.util
 import json
 import re
+from pathlib import Path
 
+import brian2genn  # noqa: F401  (registers the devices.genn preferences patched below)
 import numpy as np
 import pytest
 from brian2 import ms, prefs
@@ -13,6 +16,7 @@ from neurodyn import InhibitoryNetwork, simulate
 from neurodyn.cli import main
 from neurodyn.errors import TargetError
 from neurodyn.genn import BUILD_FILE, PARAMS_FILE, build_shell, generate, load_result
+from neurodyn.genn_compat import check_model
 from neurodyn.models.eicil import EINetwork
 
 MODELS = {
@@ -89,6 +93,10 @@ def test_genn_target_without_genn_explains(monkeypatch, tmp_path):
     with pytest.raises(TargetError, match=r"GENN_PATH.*neurodyn codegen"):
         simulate(MODELS["global_alpha"], 10 * ms, target="genn")
     assert main(["run", "inhibitory", "--target", "genn", "--duration", "10ms", "--out", str(tmp_path)]) == 2
+    monkeypatch.setenv("GENN_PATH", str(tmp_path))
+    monkeypatch.delenv("CUDA_PATH", raising=False)
+    with pytest.raises(TargetError, match="GPU build needs CUDA: set CUDA_PATH"):
+        simulate(MODELS["global_alpha"], 10 * ms, target="genn", use_gpu=True)
 
 
 def test_runtime_unchanged_by_generation(tmp_path):
@@ -126,3 +134,17 @@ def test_caveats_reach_params_and_build_instructions(projects):
     assert all(note in (projects["eicil"] / BUILD_FILE).read_text() for note in eicil)
     assert json.loads((projects["sparse_delta"] / PARAMS_FILE).read_text())["caveats"] == []
     assert "- none" in (projects["sparse_delta"] / BUILD_FILE).read_text()
+
+
+def test_study_grid_stays_within_genn(tmp_path):
+    """Every point of the EICIL balance study's full grid passes the GeNN check, and the grid's
+    extreme points generate (studies/eicil_balance.py; the study engine will call generate per point)."""
+    spec = importlib.util.spec_from_file_location("eicil_balance", Path(__file__).parents[1] / "studies" / "eicil_balance.py")
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    points = study.grid(study.THETA_RATIOS, study.INH_IN_FRACS, study_seed=0)
+    for point in points:
+        check_model(EINetwork(**point))
+    for k in (0, len(points) - 1):
+        project = generate(EINetwork(**points[k]), 20 * ms, tmp_path / f"point{k}", use_gpu=True)
+        assert 'addNeuronPopulation<neuronsNEURON>("neurons", 200,' in model_source(project)

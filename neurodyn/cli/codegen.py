@@ -12,7 +12,8 @@ def register(subparsers) -> None:
         "codegen", help="generate a GeNN project (build and run it where GeNN is installed)",
         description="Check MODEL against what Brian2GeNN supports and write its GeNN project into --out: "
                     "generated sources, params.json and BUILD.md (how to compile and run it with GeNN 4.x, "
-                    "then load the results with neurodyn.genn.load_result). GeNN is not needed here.")
+                    "then load the results with neurodyn.genn.load_result). GeNN is not needed here; "
+                    "the project is prepared for the GPU unless --cpu-only is given.")
     parser.add_argument("model", choices=sorted(MODELS), help="model name (see `neurodyn run --help`)")
     parser.add_argument("--target", default="genn", choices=CODEGEN_TARGETS, help="code-generation target")
     parser.add_argument("--out", required=True, help="directory for the project (created)")
