@@ -1,8 +1,10 @@
 """Throughput and per-point overhead of the study engine.
 
-1. Throughput: the same 16-point study (global inhibitory network, N = 400, 2 s per point,
-   Cython, compiled code already cached for every worker slot) run with 1 and with 2 local
-   worker processes; printed: wall times and their ratio (target >= 1.8 on 2 free cores).
+1. Throughput: the same 16-point study (global inhibitory network, N = 400, 10 s per point,
+   about 2 s of computing each; Cython, compiled code already cached for every worker slot)
+   run with 1 and with 2 local worker processes; printed: wall times and their ratio (target
+   >= 1.8 on 2 free cores). Each run also starts its worker processes (a few seconds: Python
+   and Brian2 imports), a fixed cost that shorter points would not amortise.
 2. Overhead: studies of n and 3n points (``--points n``) of 10 s each, 1 worker. Simulation
    time is the time spent inside :func:`neurodyn.simulate` (``simulate_s``); the engine's
    overhead is everything else the driver waited for: sending the point, analysis
@@ -37,7 +39,7 @@ def timed_run(study: Study, out: Path, workers: int):
 
 def throughput(root: Path, quick: bool) -> None:
     g_values = np.geomspace(0.5, 30, 8 if quick else 16).round(3)
-    study = Study("throughput", InhibitoryNetwork, product(g=g_values), duration=(1 if quick else 2) * second,
+    study = Study("throughput", InhibitoryNetwork, product(g=g_values), duration=(2 if quick else 10) * second,
                   fixed=FIXED)
     timed_run(study.replace(seed=99), root / "warm", workers=2)  # compile once into both worker slots
     one, _ = timed_run(study, root / "one", workers=1)
@@ -68,7 +70,7 @@ def overhead(root: Path, quick: bool, n_points: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="8 points of 1 s, and 2-s overhead runs")
+    parser.add_argument("--quick", action="store_true", help="8 points of 2 s, and 2-s overhead runs")
     parser.add_argument("--points", type=int, default=4, help="points of the overhead study (default 4)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as root:
