@@ -19,7 +19,6 @@ tau_d, one row per I_u) and OUT/delay_onset.png (g_c against tau_d, one line per
 import sys
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from brian2 import ms, second
 

@@ -8,6 +8,7 @@ import pytest
 from study_helpers import SCRIPTS, comparable, tiny_study_module
 
 from neurodyn.cli import main as neurodyn_main
+from neurodyn.studies import PointStore
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +57,14 @@ def test_failing_point_is_recorded_and_others_finish(local_run, tmp_path):
     finished = comparable(frame[frame["status"] == "ok"])
     expected = comparable(local_run[1][local_run[1]["g"] < 5])
     pd.testing.assert_frame_equal(finished[expected.columns], expected, check_dtype=False)
+    # finished points kept their spikes, failed points have none
+    store = PointStore(tmp_path)
+    for _, row in frame.iterrows():
+        if row["status"] == "ok":
+            spikes = store.read_spikes(row["point_key"])
+            assert (spikes["t_ms"] >= row["t_start_ms"]).sum() == row["n_spikes"]
+        else:
+            assert not store.spikes_path(row["point_key"]).exists()
 
 
 def test_each_live_worker_process_claims_its_own_cython_cache(tmp_path):

@@ -21,6 +21,7 @@ def study_of(grid, **changes):
     (lambda: points([]), StudyError, "the grid has no points"),
     (lambda: zipped(g=[1, 2], I_u=[1.5]), StudyError, "zipped axes must have equal lengths"),
     (lambda: product(seed=[1, 2]), StudyError, "do not put 'seed' in the grid"),
+    (lambda: points([{"g": 1}, {"g": 2}, {"g": 1.0}]), StudyError, "the grid lists the same point more than once"),
 ])
 def test_bad_grid_fails_before_anything_runs(tmp_path, make_grid, error, message):
     out = tmp_path / "study"

@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from neurodyn.errors import ParameterError
 from neurodyn.simulation import check_duration
 from neurodyn.studies.execute import PointTask, execute
-from neurodyn.studies.grid import Grid, Point, stable_digest
+from neurodyn.studies.grid import Grid, Point, StudyError, stable_digest
 from neurodyn.studies.store import ERROR, PointStore
 from neurodyn.targets import check_target
 
@@ -102,11 +102,17 @@ class Study:
                               "duration_s": float(self.duration), "t_start_s": float(self.transient)})[:20]
 
     def tasks(self) -> list[PointTask]:
-        return [PointTask(key=self.point_key(point), model_class=self.model, overrides=point.overrides,
-                          record=point.record, duration=self.duration, t_start=float(self.transient),
-                          target=self.target, analyses=tuple(self.analyses), keep_spikes=self.keep_spikes,
-                          extra={"study": self.name, "repeat": point.repeat})
-                for point in self.points()]
+        """One :class:`PointTask` per point (validated); duplicate points are refused."""
+        tasks = [PointTask(key=self.point_key(point), model_class=self.model, overrides=point.overrides,
+                           record=point.record, duration=self.duration, t_start=float(self.transient),
+                           target=self.target, analyses=tuple(self.analyses), keep_spikes=self.keep_spikes,
+                           extra={"study": self.name, "repeat": point.repeat})
+                 for point in self.points()]
+        keys = [task.key for task in tasks]
+        if len(set(keys)) < len(keys):
+            twice = next(task for task in tasks if keys.count(task.key) > 1)
+            raise StudyError(f"the grid lists the same point more than once: {twice.overrides}")
+        return tasks
 
     def run(self, out: str | Path, workers: int = 1, scheduler: str | None = None, progress: bool = True,
             print_table: bool = True) -> pd.DataFrame:
@@ -146,18 +152,17 @@ class Study:
         return frame
 
     def table(self, frame: pd.DataFrame) -> str:
-        """The final table: grid axes, the ``show`` columns, status; failed points listed apart."""
+        """The final table: grid axes (and seed), the ``show`` columns, status; failures listed apart."""
         if frame.empty:
             return "(no points)"
-        columns = [self.model.parameters[name].column for name in self.grid.axes]
-        columns += list(self.show or ("n_active_frac", "mean_rate_hz", "chi_spikes"))
-        if self.grid.repeats > 1:
-            columns.insert(len(self.grid.axes), "seed")
-        columns = [name for name in dict.fromkeys(columns) if name in frame.columns]
-        ordered = frame.sort_values(columns[: len(self.grid.axes)] or ["point_key"])
-        text = ordered[columns + ["status"]].to_string(index=False, float_format="%.3g")
-        errors = ordered[ordered["status"] == ERROR]
-        for _, row in errors.iterrows():
+        keys = [self.model.parameters[name].column for name in self.grid.axes]
+        keys += ["seed"] if self.grid.repeats > 1 else []
+        keys = [name for name in keys if name in frame.columns]
+        shown = [name for name in self.show or ("n_active_frac", "mean_rate_hz", "chi_spikes")
+                 if name in frame.columns and name not in keys]
+        ordered = frame.sort_values(keys or ["point_key"])
+        text = ordered[keys + shown + ["status"]].to_string(index=False, float_format="%.3g")
+        for _, row in ordered[ordered["status"] == ERROR].iterrows():
             text += f"\nfailed {row['point_key']}: {str(row['error']).splitlines()[0]}"
         return text
 

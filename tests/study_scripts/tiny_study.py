@@ -2,7 +2,8 @@
 
 Delayed inhibitory network, N = 40 neurons, global coupling, 0.3 s per point, three g
 values times two heterogeneities times two seeds. ``FAILING`` is the same study with an
-extra analysis that raises for g > 5 (to test that a failing point does not stop the others).
+extra analysis that raises for g > 5 (to test that a failing point does not stop the others),
+keeping every finished point's spikes.
 """
 import sys
 
@@ -28,7 +29,7 @@ def refuse_large_g(result, t_start):
 STUDY = Study("tiny", InhibitoryNetwork, product(g=[0.5, 2.0, 8.0], I_u=[1.2, 1.5]).repeat(2),
               duration=0.3 * second, fixed=dict(N=40, alpha=2, tau_d=0.5 * ms), target="numpy", seed=7,
               analyses=(spikes_after_transient,))
-FAILING = STUDY.replace(analyses=(spikes_after_transient, refuse_large_g))
+FAILING = STUDY.replace(analyses=(spikes_after_transient, refuse_large_g), keep_spikes=True)
 
 if __name__ == "__main__":
     sys.exit(main(STUDY, STUDY))
