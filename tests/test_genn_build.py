@@ -91,3 +91,34 @@ def test_noisy_network_statistics_agree():
     assert per_neuron_rates(runtime, -1).mean() > 1, "the comparison needs -1 spikes"
     n_active = [r.summary(t_start=0.2).n_active_frac.iloc[0] for r in (genn, runtime)]
     assert abs(n_active[0] - n_active[1]) <= 0.05
+
+
+def test_study_projects_built_elsewhere_give_the_engine_rows(tmp_path):
+    """Two points of the tiny test study as GeNN projects (neurodyn codegen STUDY), built with
+    their build_all.sh, collected with `--from-genn`: the stored rows carry the same spike counts,
+    n_A and rates as the same points run by the study engine on the NumPy runtime."""
+    import sys
+
+    from study_helpers import SCRIPTS, tiny_study_module
+
+    from neurodyn.studies import PointStore, product
+    from neurodyn.studies.genn_projects import generate_projects
+
+    study = tiny_study_module().STUDY.replace(grid=product(g=[0.5, 8.0]), analyses=())
+    projects = generate_projects(study, tmp_path / "projects", use_gpu=False, progress=False)
+    subprocess.run(["bash", str(projects / "build_all.sh")], check=True, capture_output=True,
+                   env={**os.environ, "GENN_PATH": str(genn_path())})
+    script = tmp_path / "two_points.py"
+    script.write_text("import sys\nfrom brian2 import ms, second\nfrom neurodyn.studies import product\n"
+                      "from neurodyn.studies.cli import main\nimport tiny_study\n"
+                      "STUDY = tiny_study.STUDY.replace(grid=product(g=[0.5, 8.0]), analyses=())\n"
+                      "sys.exit(main(STUDY, STUDY))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SCRIPTS), *sys.path])}
+    subprocess.run([sys.executable, str(script), "--from-genn", str(projects), "--out", str(tmp_path / "genn"),
+                    "--no-plot", "--no-progress"], check=True, capture_output=True, env=env)
+    collected = PointStore(tmp_path / "genn").read().sort_values("g").reset_index(drop=True)
+    engine = study.run(tmp_path / "numpy", workers=1, progress=False, print_table=False)
+    engine = engine.sort_values("g").reset_index(drop=True)
+    assert (collected["status"] == "ok").all() and (collected["target"] == "genn").all()
+    for column in ("seed", "n_spikes", "n_active_frac", "mean_rate_hz"):
+        np.testing.assert_array_equal(collected[column], engine[column], err_msg=column)

@@ -2,13 +2,14 @@
 GeNN model definition carries the network (sizes, dt, delay, synaptic code), the project
 documents its build, the target explains itself when GeNN is missing, and the runtime keeps
 working after generation (Brian2GeNN's preference changes are undone)."""
-import importlib.util
 import json
 import re
+import runpy
 from pathlib import Path
 
 import brian2genn  # noqa: F401  (registers the devices.genn preferences patched below)
 import numpy as np
+import pandas as pd
 import pytest
 from brian2 import ms, prefs
 
@@ -16,7 +17,6 @@ from neurodyn import InhibitoryNetwork, simulate
 from neurodyn.cli import main
 from neurodyn.errors import TargetError
 from neurodyn.genn import BUILD_FILE, PARAMS_FILE, build_shell, generate, load_result
-from neurodyn.genn_compat import check_model
 from neurodyn.models.eicil import EINetwork
 
 MODELS = {
@@ -136,15 +136,39 @@ def test_caveats_reach_params_and_build_instructions(projects):
     assert "- none" in (projects["sparse_delta"] / BUILD_FILE).read_text()
 
 
-def test_study_grid_stays_within_genn(tmp_path):
-    """Every point of the EICIL balance study's full grid passes the GeNN check, and the grid's
-    extreme points generate (studies/eicil_balance.py; the study engine will call generate per point)."""
-    spec = importlib.util.spec_from_file_location("eicil_balance", Path(__file__).parents[1] / "studies" / "eicil_balance.py")
-    study = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(study)
-    points = study.grid(study.THETA_RATIOS, study.INH_IN_FRACS, study_seed=0)
-    for point in points:
-        check_model(EINetwork(**point))
-    for k in (0, len(points) - 1):
-        project = generate(EINetwork(**points[k]), 20 * ms, tmp_path / f"point{k}", use_gpu=True)
-        assert 'addNeuronPopulation<neuronsNEURON>("neurons", 200,' in model_source(project)
+def test_study_generates_one_project_per_point(tmp_path, capsys):
+    """`neurodyn codegen STUDY_SCRIPT --quick` writes one project per point of the study's quick
+    grid (studies/eicil_balance.py: 18 EICIL networks), keyed as the engine keys target-genn points,
+    with the manifest, the build-all script and every point's parameters in its params.json."""
+    script = Path(__file__).parents[1] / "studies" / "eicil_balance.py"
+    out = tmp_path / "projects"
+    assert main(["codegen", str(script), "--quick", "--cpu-only", "--out", str(out)]) == 0
+    study = runpy.run_path(str(script), run_name="test")["QUICK"].replace(target="genn")
+    tasks = study.tasks()
+    manifest = pd.read_csv(out / "points.csv")
+    assert sorted(manifest["point_key"]) == sorted(task.key for task in tasks) and len(tasks) == 18
+    for task in tasks:
+        params = json.loads((out / task.key / PARAMS_FILE).read_text())
+        assert params["params"] == task.record and params["use_gpu"] is False
+        assert params["t_stop"] == pytest.approx(float(study.duration))
+        assert 'addNeuronPopulation<neuronsNEURON>("neurons", 200,' in model_source(out / task.key)
+    assert "genn-buildmodel.sh\" -c" in (out / "build_all.sh").read_text()
+    assert "18 GeNN projects for CPU-only" in capsys.readouterr().out
+
+
+def test_codegen_refuses_unknown_model_and_study_options(tmp_path, capsys):
+    assert main(["codegen", "nosuchmodel", "--out", str(tmp_path)]) == 2
+    assert "unknown model 'nosuchmodel'" in capsys.readouterr().err
+    script = Path(__file__).parents[1] / "studies" / "wta_global.py"
+    assert main(["codegen", str(script), "--set", "g=2", "--out", str(tmp_path)]) == 2
+    assert "a study's parameters come from its grid" in capsys.readouterr().err
+
+
+def test_study_on_genn_without_genn_explains_before_running(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("GENN_PATH", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(prefs, "devices.genn.path", None)
+    script = Path(__file__).parents[1] / "studies" / "wta_global.py"
+    assert main(["study", str(script), "--quick", "--target", "genn", "--out", str(tmp_path)]) == 2
+    assert "neurodyn codegen SCRIPT" in capsys.readouterr().err
+    assert not (tmp_path / "points").exists()

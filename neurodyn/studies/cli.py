@@ -2,7 +2,8 @@
 
 ``python studies/NAME.py [--quick] [--out DIR] [--workers N | --scheduler ADDRESS] [--target T]``
 (or ``neurodyn study studies/NAME.py ...``): run the full or quick study, store the points,
-write ``OUT/NAME.parquet`` (all rows) and the script's figures, print the table. Mistakes
+write ``OUT/NAME.parquet`` (all rows) and the script's figures, print the table; with
+``--from-genn DIR``, collect the points from GeNN projects built elsewhere instead. Mistakes
 end with a one-line message and exit status 2.
 """
 from __future__ import annotations
@@ -35,6 +36,9 @@ def build_parser(study: Study, description: str) -> argparse.ArgumentParser:
                        help="run on a running Dask cluster, e.g. tcp://host:8786")
     parser.add_argument("--target", default=None, choices=TARGETS, help=f"where points run (default {study.target})")
     parser.add_argument("--seed", type=int, default=None, help=f"study seed (default {study.seed})")
+    parser.add_argument("--from-genn", default=None, metavar="DIR",
+                        help="do not simulate: collect the results of this study's GeNN projects built in DIR "
+                             "(made by `neurodyn codegen SCRIPT --out DIR`)")
     parser.add_argument("--no-plot", action="store_true", help="skip the figures")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
@@ -51,7 +55,13 @@ def main(study: Study, quick: Study, plot: PlotFunction | None = None, argv: lis
     out = Path(args.out or Path("results") / (study.name + ("_quick" if args.quick else "")))
     matplotlib.use("Agg")
     try:
-        frame = chosen.run(out, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
+        if args.from_genn:
+            from neurodyn.studies.genn_projects import collect_results
+
+            frame = collect_results(chosen, args.from_genn, out, progress=not args.no_progress)
+            print(chosen.table(frame))
+        else:
+            frame = chosen.run(out, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
     except NeurodynError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2

@@ -122,30 +122,51 @@ def run_point(task: PointTask) -> PointOutcome:
     """
     from brian2 import BrianLogger
 
-    from neurodyn.analysis.summary import summarize
     from neurodyn.simulation import simulate
 
     started = time.perf_counter()
     BrianLogger.log_level_error()
-    spikes = None
     try:
         if task.target == "cython":
             claim_cython_cache()
         model = task.model_class(**task.overrides)
         result = simulate(model, task.duration, target=task.target, progress=False)
-        simulated = time.perf_counter()
+        return analyse_point(task, result, started, simulate_s=time.perf_counter() - started)
+    except Exception as error:  # a failing point is stored, not raised
+        return failed_point(task, error, started)
+
+
+def analyse_point(task: PointTask, result, started: float, simulate_s: float | None = None) -> PointOutcome:
+    """The :class:`PointOutcome` of a simulated point: summary and analyses of ``result``.
+
+    Shared by :func:`run_point` and by points simulated elsewhere (GeNN projects built on
+    another machine, :mod:`neurodyn.studies.genn_projects`). ``started`` is the
+    ``time.perf_counter()`` at which the point's work began (for ``wall_s``).
+    """
+    from neurodyn.analysis.summary import summarize
+
+    try:
         row = summarize(result, t_start=task.t_start).iloc[0].to_dict()
         for analysis in task.analyses:
             row.update(analysis(result, task.t_start))
-        if task.keep_spikes:
-            spikes = result.spikes_frame()
-        row.update(simulate_s=simulated - started, run_s=result.timings["run_s"], status=OK, error=None)
-    except Exception as error:  # a failing point is stored, not raised
-        detail = traceback.format_exc(limit=-3)
-        row = {**task.record, "status": ERROR, "error": f"{type(error).__name__}: {error}\n{detail}"}
+        spikes = result.spikes_frame() if task.keep_spikes else None
+    except Exception as error:
+        return failed_point(task, error, started)
+    row.update(simulate_s=simulate_s, run_s=result.timings["run_s"], status=OK, error=None)
+    return PointOutcome(task.key, _point_frame(task, row, started), spikes)
+
+
+def failed_point(task: PointTask, error: Exception, started: float) -> PointOutcome:
+    """The outcome of a point that raised: its parameters, ``status="error"`` and the message."""
+    detail = traceback.format_exc(limit=-3)
+    row = {**task.record, "status": ERROR, "error": f"{type(error).__name__}: {error}\n{detail}"}
+    return PointOutcome(task.key, _point_frame(task, row, started))
+
+
+def _point_frame(task: PointTask, row: dict, started: float) -> pd.DataFrame:
     row = {"point_key": task.key, **task.extra, **row, "model": task.model_class.name, "target": task.target,
            "wall_s": time.perf_counter() - started, **_versions()}
-    return PointOutcome(task.key, pd.DataFrame([row]), spikes)
+    return pd.DataFrame([row])
 
 
 def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None = None) -> Iterator[PointOutcome]:

@@ -25,12 +25,12 @@ import pandas as pd
 from brian2 import Quantity
 from tqdm.auto import tqdm
 
-from neurodyn.errors import ParameterError
+from neurodyn.errors import ParameterError, TargetError
 from neurodyn.simulation import check_duration
 from neurodyn.studies.execute import PointTask, execute
 from neurodyn.studies.grid import Grid, Point, StudyError, stable_digest
 from neurodyn.studies.store import ERROR, PointStore
-from neurodyn.targets import check_target
+from neurodyn.targets import check_target, genn_path
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,10 @@ class Study:
             One row per point of this study (stored earlier or now), sorted by key.
         """
         tasks = self.tasks()
+        if self.target == "genn" and scheduler is None and genn_path() is None:
+            raise TargetError("study target 'genn' needs GeNN 4.x here (set GENN_PATH); without it, write one "
+                              "GeNN project per point with `neurodyn codegen SCRIPT --out DIR`, build them where "
+                              "GeNN is, and collect them with `python SCRIPT --from-genn DIR`")
         store = PointStore(out)
         done = store.finished()
         todo = [task for task in tasks if task.key not in done]
