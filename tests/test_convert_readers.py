@@ -53,6 +53,9 @@ def test_malformed_and_missing_files(tmp_path):
         read_npz(tmp_path / "text.npz")
     with pytest.raises(ConversionError, match="no such file"):
         read_npz(tmp_path / "absent.npz")
+    np.save(tmp_path / "single.npy", np.ones(3))
+    with pytest.raises(ConversionError, match="a single .npy array, not an .npz archive"):
+        read_npz(tmp_path / "single.npy")
 
 
 @pytest.fixture

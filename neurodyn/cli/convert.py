@@ -9,7 +9,7 @@ from neurodyn.cli.options import parse_time
 from neurodyn.convert.conversion import ENCODINGS, NEURONS, READOUTS, convert
 from neurodyn.convert.evaluate import evaluate, plot_accuracy_vs_T
 from neurodyn.convert.layers import ConversionError
-from neurodyn.convert.readers import read_npz, read_torch
+from neurodyn.convert.readers import import_torch, read_npz, read_torch
 from neurodyn.targets import TARGETS
 
 
@@ -43,9 +43,7 @@ def register(subparsers) -> None:
 
 def load_network(path: Path):
     if path.suffix == ".pt":
-        from neurodyn.convert.readers import _import_torch
-
-        torch = _import_torch()
+        torch = import_torch()
         try:
             state = torch.load(path, weights_only=True)
         except Exception as error:  # torch raises many kinds for malformed files

@@ -31,14 +31,15 @@ def read_npz(path) -> DenseNetwork:
     """The network stored in ``path`` (layout in the module docstring)."""
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise ConversionError(f"{path}: no such file") from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise ConversionError(f"{path}: not a readable .npz archive ({error})") from None
-    if not isinstance(arrays, dict):
-        raise ConversionError(f"{path}: not an .npz archive (a single array)")
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ConversionError(f"{path}: a single .npy array, not an .npz archive of layers")
+    with archive:
+        arrays = {key: archive[key] for key in archive.files}
     fields: dict[int, dict[str, np.ndarray]] = {}
     for key, value in arrays.items():
         match = _NPZ_KEY.match(key)
@@ -75,7 +76,7 @@ def read_torch(module_or_state_dict) -> DenseNetwork:
 
     A ``state_dict`` holds no activations: ReLU is assumed between layers, none after the last.
     """
-    torch = _import_torch()
+    torch = import_torch()
     if isinstance(module_or_state_dict, torch.nn.Module):
         return _from_sequential(module_or_state_dict, torch)
     if isinstance(module_or_state_dict, dict):
@@ -83,7 +84,8 @@ def read_torch(module_or_state_dict) -> DenseNetwork:
     raise ConversionError(f"read_torch needs an nn.Sequential or a state_dict, got {type(module_or_state_dict).__name__}")
 
 
-def _import_torch():
+def import_torch():
+    """The torch module, or a :class:`ConversionError` saying how to install it."""
     try:
         import torch
     except ImportError:
