@@ -63,7 +63,8 @@ def main(argv=None) -> pd.DataFrame:
     plot_accuracy_vs_T(table, title="digits MLP 64-64-10, held-out split").savefig(out / "accuracy_vs_T.png", dpi=120)
     columns = ["configuration", "T", "snn_accuracy", "spikes_per_neuron_per_step", "bits_per_activity",
                "synops_per_inference"]
-    print(table.loc[table["T"].isin([5, 10, 20, 50, 200]), columns].to_string(index=False, float_format="{:.4g}".format))
+    shown = table.loc[table["T"].isin([5, 10, 20, 50, 200]), columns]
+    print(shown.to_string(index=False, float_format="{:.4g}".format))
     print(f"ANN accuracy {table['ann_accuracy'].iloc[0]:.4f}; table and figure in {out}")
     return table
 

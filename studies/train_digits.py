@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 from sklearn.neural_network import MLPClassifier
 
 from neurodyn.convert import DenseNetwork, write_npz

@@ -48,7 +48,8 @@ def test_if_network_with_poisson_input_generates_a_genn_project(genn_directory):
     built = build_converted(net, np.full((2, 4), 0.5))
     built.network.run(5 * net.dt)
     code = (genn_directory / "magicnetwork_model.cpp").read_text()
-    assert code.count("char _cond = $(v) >= $(theta);") == 2 and code.count('SET_RESET_CODE("$(v) += - $(theta);")') == 2
+    assert code.count("char _cond = $(v) >= $(theta);") == 2
+    assert code.count('SET_RESET_CODE("$(v) += - $(theta);")') == 2
     assert "_rand($(_seed)) < ($(drive) * DT)" in code  # the Poisson encoder
     assert code.count("$(addToInSyn,$(w))") == 2
 

@@ -10,7 +10,7 @@ from neurodyn.convert.nir_network import run_nir
 
 
 def lif(n, tau, v_threshold=1.0, v_reset=0.0, v_leak=0.0, r=1.0):
-    full = lambda value: np.full(n, float(value))  # noqa: E731
+    full = lambda value: np.full(n, float(value))
     return nir.LIF(tau=full(tau), r=full(r), v_leak=full(v_leak), v_threshold=full(v_threshold),
                    v_reset=full(v_reset))
 

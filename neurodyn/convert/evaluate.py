@@ -6,7 +6,7 @@ and the spike counts are read at each requested ``T``.
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

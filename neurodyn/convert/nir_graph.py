@@ -103,7 +103,8 @@ def _ordered_names(graph, nir) -> list[str]:
         if nxt in order:
             raise ConversionError(f"the edge {current!r} -> {nxt!r} closes a cycle; recurrent graphs are not supported")
         if len(predecessors[nxt]) != 1:
-            raise ConversionError(f"node {nxt!r} has {len(predecessors[nxt])} incoming edges; only chains are supported")
+            raise ConversionError(f"node {nxt!r} has {len(predecessors[nxt])} incoming edges; "
+                                  f"only chains are supported")
         order.append(nxt)
     unused = sorted(set(graph.nodes) - set(order))
     if unused:

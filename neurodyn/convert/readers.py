@@ -81,7 +81,8 @@ def read_torch(module_or_state_dict) -> DenseNetwork:
         return _from_sequential(module_or_state_dict, torch)
     if isinstance(module_or_state_dict, dict):
         return _from_state_dict(module_or_state_dict)
-    raise ConversionError(f"read_torch needs an nn.Sequential or a state_dict, got {type(module_or_state_dict).__name__}")
+    raise ConversionError(f"read_torch needs an nn.Sequential or a state_dict, "
+                          f"got {type(module_or_state_dict).__name__}")
 
 
 def import_torch():

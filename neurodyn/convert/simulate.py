@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Network, StateMonitor, seed as brian_seed
+from brian2 import Network, SpikeMonitor, StateMonitor, seed as brian_seed
 from scipy.special import expit
 
 from neurodyn.convert.conversion import ConvertedNetwork
@@ -27,11 +27,22 @@ from neurodyn.targets import target_device
 
 
 @dataclass
+class MonitoredLayer:
+    """A spiking group's monitor and what the activity measures need to know about it."""
+
+    name: str               # "input" (encoder) or "layer<k>"
+    monitor: SpikeMonitor
+    counts: bool            # quantized: the monitor records the count n of each spike
+    fan_out: int            # synapses per spike and sample (units of the next layer; 0 for the last)
+    n_units: int            # neurons per sample
+
+
+@dataclass
 class BuiltConversion:
     """The Brian2 objects of a converted network for one batch, with its monitors."""
 
     network: Network
-    spike_monitors: list            # (name, monitor, counts?, fan_out, n_units) per spiking group
+    layers: list[MonitoredLayer]
     readout: StateMonitor
 
 
@@ -54,8 +65,8 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
             order_quantized_reset(source)
         source_counts = encoder_counts
         objects.append(source)
-        monitors.append(["input", layer_monitor(source, encoder_counts, "convert_input_spikes"), encoder_counts,
-                         net.layer_sizes[0], net.n_in])
+        monitors.append(MonitoredLayer("input", layer_monitor(source, encoder_counts, "convert_input_spikes"),
+                                       encoder_counts, net.layer_sizes[0], net.n_in))
     n_layers = len(net.weights)
     for k, (weight, bias) in enumerate(zip(net.weights, net.biases)):
         last = k == n_layers - 1
@@ -78,11 +89,11 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
                                           "x" if quantized else "v", f"convert_synapses{k}"))
         if spiking:
             fan_out = 0 if last else net.weights[k + 1].shape[0]
-            monitors.append([f"layer{k}", layer_monitor(group, quantized, f"convert_layer{k}_spikes"), quantized,
-                             fan_out, weight.shape[0]])
+            monitors.append(MonitoredLayer(f"layer{k}", layer_monitor(group, quantized, f"convert_layer{k}_spikes"),
+                                           quantized, fan_out, weight.shape[0]))
         source, source_counts = group, quantized
     readout = StateMonitor(source, "v", record=True, when="end", name="convert_readout")
-    network = Network(*objects, *(m[1] for m in monitors), readout)
+    network = Network(*objects, *(m.monitor for m in monitors), readout)
     return BuiltConversion(network, monitors, readout)
 
 
@@ -180,17 +191,19 @@ def _collect(net: ConvertedNetwork, built: BuiltConversion, steps: int, n_sample
              run_seconds) -> SpikingRun:
     n_out = net.layer_sizes[-1]
     potential = np.asarray(built.readout.v).T.reshape(steps, n_samples, n_out)
-    layers, output_counts = [], None
+    activities, output_counts = [], None
     dt = float(net.dt)
-    for name, monitor, counts, fan_out, n_units in built.spike_monitors:
+    for layer in built.layers:
+        monitor = layer.monitor
         step = np.rint(np.asarray(monitor.t) / dt).astype(np.int64)
-        n = np.rint(np.asarray(monitor.n)).astype(np.int64) if counts else np.ones(len(step), dtype=np.int64)
+        n = np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.counts else np.ones(len(step), dtype=np.int64)
         bits = np.floor(np.log2(np.maximum(n, 1))) + 1
-        layers.append(LayerActivity(name, n_units, fan_out, np.bincount(step, minlength=steps)[:steps],
-                                    np.bincount(step, weights=n, minlength=steps)[:steps],
-                                    np.bincount(step, weights=bits, minlength=steps)[:steps]))
-        if name == f"layer{len(net.weights) - 1}":
+        activities.append(LayerActivity(layer.name, layer.n_units, layer.fan_out,
+                                        np.bincount(step, minlength=steps)[:steps],
+                                        np.bincount(step, weights=n, minlength=steps)[:steps],
+                                        np.bincount(step, weights=bits, minlength=steps)[:steps]))
+        if layer.name == f"layer{len(net.weights) - 1}":
             per_step = np.zeros((steps, n_samples * n_out))
             np.add.at(per_step, (step, np.asarray(monitor.i)), n)
             output_counts = np.cumsum(per_step, axis=0).reshape(steps, n_samples, n_out)
-    return SpikingRun(net, potential, output_counts, layers, float("nan") if run_seconds is None else run_seconds)
+    return SpikingRun(net, potential, output_counts, activities, float("nan") if run_seconds is None else run_seconds)
