@@ -33,7 +33,7 @@ class MonitoredLayer:
     name: str               # "input" (encoder) or "layer<k>"
     monitor: SpikeMonitor
     counts: bool            # quantized: the monitor records the count n of each spike
-    fan_out: int            # synapses per spike and sample (units of the next layer; 0 for the last)
+    fan_out: np.ndarray     # outgoing synapses of each unit (within its sample; zeros for the last layer)
     n_units: int            # neurons per sample
 
 
@@ -66,7 +66,7 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
         source_counts = encoder_counts
         objects.append(source)
         monitors.append(MonitoredLayer("input", layer_monitor(source, encoder_counts, "convert_input_spikes"),
-                                       encoder_counts, net.layer_sizes[0], net.n_in))
+                                       encoder_counts, _fan_out(net.weights[0]), net.n_in))
     n_layers = len(net.weights)
     for k, (weight, bias) in enumerate(zip(net.weights, net.biases)):
         last = k == n_layers - 1
@@ -88,7 +88,7 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
             objects.append(dense_synapses(source, group, weight, n_samples, source_counts,
                                           "x" if quantized else "v", f"convert_synapses{k}"))
         if spiking:
-            fan_out = 0 if last else net.weights[k + 1].shape[0]
+            fan_out = np.zeros(weight.shape[0], dtype=int) if last else _fan_out(net.weights[k + 1])
             monitors.append(MonitoredLayer(f"layer{k}", layer_monitor(group, quantized, f"convert_layer{k}_spikes"),
                                            quantized, fan_out, weight.shape[0]))
         source, source_counts = group, quantized
@@ -97,16 +97,21 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
     return BuiltConversion(network, monitors, readout)
 
 
+def _fan_out(next_weight: np.ndarray) -> np.ndarray:
+    """Outgoing synapses of each source unit: the non-zero entries of its column."""
+    return np.count_nonzero(next_weight, axis=0)
+
+
 @dataclass
 class LayerActivity:
     """Per-step totals of one spiking group over all samples."""
 
     name: str
     n_units: int            # per sample
-    fan_out: int            # synapses per spike (units of the next layer)
     events: np.ndarray      # (n_steps,) spike events
     quanta: np.ndarray      # (n_steps,) spikes counted with multiplicity n
     bits: np.ndarray        # (n_steps,) sum over events of the bits of n (floor(log2 n) + 1)
+    synops: np.ndarray      # (n_steps,) synaptic events: each spike event times its fan-out
 
 
 @dataclass
@@ -166,7 +171,7 @@ class SpikingRun:
         neurons = sum(layer.n_units for layer in converted) * self.n_samples
         events = sum(float(layer.events[:steps].sum()) for layer in converted)
         bits = sum(float(layer.bits[:steps].sum()) for layer in converted)
-        synops = sum(float(layer.events[:steps].sum()) * layer.fan_out for layer in self.layers)
+        synops = sum(float(layer.synops[:steps].sum()) for layer in self.layers)
         return {"spikes_per_neuron_per_step": quanta / (neurons * steps) if neurons else float("nan"),
                 "bits_per_activity": bits / events if events else float("nan"),
                 "synops_per_inference": synops / self.n_samples}
@@ -198,10 +203,10 @@ def _collect(net: ConvertedNetwork, built: BuiltConversion, steps: int, n_sample
         step = np.rint(np.asarray(monitor.t) / dt).astype(np.int64)
         n = np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.counts else np.ones(len(step), dtype=np.int64)
         bits = np.floor(np.log2(np.maximum(n, 1))) + 1
-        activities.append(LayerActivity(layer.name, layer.n_units, layer.fan_out,
-                                        np.bincount(step, minlength=steps)[:steps],
-                                        np.bincount(step, weights=n, minlength=steps)[:steps],
-                                        np.bincount(step, weights=bits, minlength=steps)[:steps]))
+        fan_out = layer.fan_out[np.asarray(monitor.i) % layer.n_units]
+        activities.append(LayerActivity(layer.name, layer.n_units,
+                                        *(np.bincount(step, weights=weights, minlength=steps)[:steps]
+                                          for weights in (None, n, bits, fan_out))))
         if layer.name == f"layer{len(net.weights) - 1}":
             per_step = np.zeros((steps, n_samples * n_out))
             np.add.at(per_step, (step, np.asarray(monitor.i)), n)
