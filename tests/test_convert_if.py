@@ -40,21 +40,24 @@ def digits():
     return read_npz("data/digits_mlp.npz"), x_train, x_test, y_test
 
 
-def test_digits_mlp_spiking_accuracy_within_one_point_of_the_ann(digits):
+@pytest.mark.parametrize("encoding, readout", [("current", "potential"), ("current", "spikes"),
+                                               ("poisson", "potential"), ("quantized", "potential")])
+def test_digits_mlp_spiking_accuracy_within_one_point_of_the_ann(digits, encoding, readout):
     """The shipped MLP on the whole held-out split (360 images in one run): at T = 50 steps the
-    IF network is within 1 percentage point of the ANN, for both readouts."""
+    IF network is within 1 percentage point of the ANN, for both readouts and every input
+    encoding (Poisson with seed 0)."""
     ann, x_train, x_test, y_test = digits
     ann_accuracy = np.mean(ann.predict(x_test) == y_test)
     assert ann_accuracy > 0.95
-    for readout in ("potential", "spikes"):
-        run = run_converted(convert(ann, x_train, readout=readout), x_test, DIGITS_T, target="numpy")
-        assert abs(run.accuracy(y_test, DIGITS_T) - ann_accuracy) <= 0.01
-        activity = run.activity(DIGITS_T)
-        assert 0 < activity["spikes_per_neuron_per_step"] < 1
-        # synaptic operations: hidden spikes x 10 outputs (+ output spikes x 0)
-        hidden = next(layer for layer in run.layers if layer.name == "layer0")
-        assert activity["synops_per_inference"] == pytest.approx(hidden.events[:DIGITS_T].sum() * 10 / len(x_test))
-        assert activity["synops_per_inference"] > 1000
+    run = run_converted(convert(ann, x_train, encoding=encoding, readout=readout), x_test, DIGITS_T,
+                        target="numpy", seed=0)
+    assert abs(run.accuracy(y_test, DIGITS_T) - ann_accuracy) <= 0.01
+    activity = run.activity(DIGITS_T)
+    assert 0 < activity["spikes_per_neuron_per_step"] < 1
+    # synaptic operations: (encoder spikes x 64 hidden) + hidden spikes x 10 outputs (+ output spikes x 0)
+    events = {layer.name: layer.events[:DIGITS_T].sum() for layer in run.layers}
+    expected = (events.get("input", 0) * 64 + events["layer0"] * 10) / len(x_test)
+    assert activity["synops_per_inference"] == pytest.approx(expected) and expected > 1000
 
 
 def test_potential_readout_integrates_the_normalised_ann_output(digits):
