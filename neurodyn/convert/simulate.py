@@ -179,12 +179,16 @@ class SpikingRun:
 
 def run_converted(net: ConvertedNetwork, x: np.ndarray, steps: int, target: str = "cython",
                   seed: int | None = 0, progress: bool = False, **device_options) -> SpikingRun:
-    """Simulate ``steps`` steps of ``net`` for every row of ``x`` in one Brian2 run on ``target``."""
+    """Simulate ``steps`` steps of ``net`` for every row of ``x`` in one Brian2 run on ``target``.
+
+    ``seed`` seeds Brian2's random numbers, which only Poisson input uses; it is not set for
+    deterministic networks (Brian2GeNN refuses ``seed()``: give ``seed=None`` there).
+    """
     if int(steps) < 1:
         raise ConversionError(f"the number of steps T must be >= 1, got {steps}")
     steps = int(steps)
     with target_device(target, net.dt, **device_options) as session:
-        if seed is not None:
+        if seed is not None and net.encoding == "poisson":
             brian_seed(seed)
         built = build_converted(net, x)
         built.network.run(steps * net.dt, report="text" if progress else None, namespace={})
