@@ -46,9 +46,12 @@ dx/dt = -x / dt : Hz
 drive : Hz (constant)
 """
 #: Quantized multi-bit neuron. Euler reads the old ``x`` for ``v`` and sets ``x = 0``
-#: (``x - dt*x/dt``), so ``x`` holds exactly one step of synaptic input.
+#: (``x - dt*x/dt``), so ``x`` holds exactly one step of synaptic input. ``amplitude`` is a
+#: per-neuron constant, not a shared one: Brian2GeNN turns a shared presynaptic variable into
+#: a synapse parameter named ``amplitude_pre``, which GeNN rejects ("already has a variable
+#: substitution").
 QUANTIZED_NEURON = NeuronModel(
-    "dv/dt = (x + drive) * int(x + drive > 0*Hz) / amplitude : 1\namplitude : 1 (shared, constant)\nn : 1"
+    "dv/dt = (x + drive) * int(x + drive > 0*Hz) / amplitude : 1\namplitude : 1 (constant)\nn : 1"
     + _QUANTIZED_INPUT,
     threshold="v >= 1", reset="n = floor(v)\nv = v - n", method="euler")
 #: Non-spiking readout of a quantized network: ``v`` integrates the linear output ``x`` over time.
