@@ -55,18 +55,10 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
     objects, monitors = [], []
     source, source_counts = None, False
     if net.encoding != "current":
-        encoder_counts = net.encoding == "quantized"
-        model = QUANTIZED_NEURON if encoder_counts else POISSON_ENCODER
-        values = {"drive": x_rate.ravel() * unit}
-        if encoder_counts:
-            values["amplitude"] = net.amplitude
-        source = model.build(n_samples * net.n_in, "convert_input", values)
-        if encoder_counts:
-            order_quantized_reset(source)
-        source_counts = encoder_counts
+        encoder = _encoder(net, x_rate)
+        source, source_counts = encoder.monitor.source, encoder.counts
         objects.append(source)
-        monitors.append(MonitoredLayer("input", layer_monitor(source, encoder_counts, "convert_input_spikes"),
-                                       encoder_counts, _fan_out(net.weights[0]), net.n_in))
+        monitors.append(encoder)
     n_layers = len(net.weights)
     for k, (weight, bias) in enumerate(zip(net.weights, net.biases)):
         last = k == n_layers - 1
@@ -95,6 +87,17 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
     readout = StateMonitor(source, "v", record=True, when="end", name="convert_readout")
     network = Network(*objects, *(m.monitor for m in monitors), readout)
     return BuiltConversion(network, monitors, readout)
+
+
+def _encoder(net: ConvertedNetwork, x_rate: np.ndarray) -> MonitoredLayer:
+    """One Poisson or quantized neuron per input and sample, driven by ``x_rate``, monitored."""
+    counts = net.encoding == "quantized"
+    values = {"drive": x_rate.ravel() * net.rate_unit, **({"amplitude": net.amplitude} if counts else {})}
+    group = (QUANTIZED_NEURON if counts else POISSON_ENCODER).build(x_rate.size, "convert_input", values)
+    if counts:
+        order_quantized_reset(group)
+    return MonitoredLayer("input", layer_monitor(group, counts, "convert_input_spikes"), counts,
+                          _fan_out(net.weights[0]), net.n_in)
 
 
 def _fan_out(next_weight: np.ndarray) -> np.ndarray:
