@@ -1,4 +1,4 @@
-"""Convert the digits MLP (studies/train_digits.py) into spiking networks and compare them.
+"""Convert the digits MLP and CNN (studies/train_digits.py) into spiking networks and compare them.
 
 Rueckauer et al. 2017 (IF neurons, reset by subtraction, 99.9-percentile normalisation) and
 Voelker, Rasmussen & Eliasmith 2020 (quantized multi-bit neurons, arXiv:2002.03553) on the
@@ -23,35 +23,37 @@ from neurodyn.convert import convert, evaluate, plot_accuracy_vs_T, read_npz
 from neurodyn.convert.datasets import digits_split
 
 STEPS = (1, 2, 3, 5, 10, 20, 50, 100, 200)
-#: (label, conversion options): IF variants, then the quantized neuron from 1-bit to multi-bit.
+#: (label, network, conversion options): IF variants, the quantized neuron from 1-bit to
+#: multi-bit, and the CNN (convolution and pooling as sparse / folded dense layers).
 CONFIGURATIONS = (
-    ("IF, constant current, membrane readout", dict(neuron="if", encoding="current", readout="potential")),
-    ("IF, constant current, spike-count readout", dict(neuron="if", encoding="current", readout="spikes")),
-    ("IF, Poisson input", dict(neuron="if", encoding="poisson", readout="potential")),
-    ("quantized, normalised, dt = 1 s", dict(neuron="quantized", percentile=99.9, dt=1 * second)),
-    ("quantized, raw activations, dt = 0.1 s", dict(neuron="quantized", percentile=None, dt=100 * ms)),
-    ("quantized, raw activations, dt = 1 s", dict(neuron="quantized", percentile=None, dt=1 * second)),
-    ("quantized encoder + neuron, dt = 1 s", dict(neuron="quantized", encoding="quantized", percentile=None,
-                                                  dt=1 * second)),
+    ("MLP, IF, constant current, membrane readout", "mlp", dict(encoding="current", readout="potential")),
+    ("MLP, IF, constant current, spike-count readout", "mlp", dict(encoding="current", readout="spikes")),
+    ("MLP, IF, Poisson input", "mlp", dict(encoding="poisson")),
+    ("MLP, quantized, normalised, dt = 1 s", "mlp", dict(neuron="quantized", dt=1 * second)),
+    ("MLP, quantized, raw activations, dt = 0.1 s", "mlp", dict(neuron="quantized", percentile=None, dt=100 * ms)),
+    ("MLP, quantized, raw activations, dt = 1 s", "mlp", dict(neuron="quantized", percentile=None, dt=1 * second)),
+    ("MLP, quantized encoder + neuron, dt = 1 s", "mlp", dict(neuron="quantized", encoding="quantized",
+                                                              percentile=None, dt=1 * second)),
+    ("CNN, IF, constant current, spike-count readout", "cnn", dict(encoding="current", readout="spikes")),
 )
 
 
 def main(argv=None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--weights", default="data/digits_mlp.npz")
+    parser.add_argument("--data-dir", default="data", help="where digits_mlp.npz and digits_cnn.npz are")
     parser.add_argument("--target", default="cython")
-    parser.add_argument("--quick", action="store_true", help="first 60 test images, IF and one quantized variant")
+    parser.add_argument("--quick", action="store_true", help="first 60 test images, three configurations")
     parser.add_argument("--out", default="results/convert_digits")
     args = parser.parse_args(argv)
-    ann = read_npz(args.weights)
+    networks = {name: read_npz(Path(args.data_dir) / f"digits_{name}.npz") for name in ("mlp", "cnn")}
     x_train, x_test, _, y_test = digits_split()
-    configurations = CONFIGURATIONS[::3] if args.quick else CONFIGURATIONS
+    configurations = (CONFIGURATIONS[0], CONFIGURATIONS[5], CONFIGURATIONS[7]) if args.quick else CONFIGURATIONS
     if args.quick:
         x_test, y_test = x_test[:60], y_test[:60]
     frames = []
-    for number, (label, options) in enumerate(configurations, 1):
-        net = convert(ann, x_train, **{"percentile": 99.9, **options})
-        frame = evaluate(net, x_test, y_test, STEPS, target=args.target).assign(configuration=label)
+    for number, (label, network, options) in enumerate(configurations, 1):
+        net = convert(networks[network], x_train, **options)
+        frame = evaluate(net, x_test, y_test, STEPS, target=args.target).assign(configuration=label, network=network)
         frames.append(frame)
         best = frame.loc[frame["T"] == 50].iloc[0]
         print(f"[{number}/{len(configurations)}] {label}: accuracy {best.snn_accuracy:.4f} at T=50 "
@@ -60,11 +62,14 @@ def main(argv=None) -> pd.DataFrame:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "convert_digits.parquet")
-    plot_accuracy_vs_T(table, title="digits MLP 64-64-10, held-out split").savefig(out / "accuracy_vs_T.png", dpi=120)
+    figure = plot_accuracy_vs_T(table, title="digits MLP 64-64-10 and CNN, 360 held-out images")
+    figure.savefig(out / "accuracy_vs_T.png", dpi=120)
     columns = ["configuration", "T", "snn_accuracy", "spikes_per_neuron_per_step", "bits_per_activity",
                "synops_per_inference"]
-    print(table.loc[table["T"].isin([5, 10, 20, 50, 200]), columns].to_string(index=False, float_format="{:.4g}".format))
-    print(f"ANN accuracy {table['ann_accuracy'].iloc[0]:.4f}; table and figure in {out}")
+    shown = table.loc[table["T"].isin([5, 10, 20, 50, 200]), columns]
+    print(shown.to_string(index=False, float_format="{:.4g}".format))
+    ann = table.groupby("network")["ann_accuracy"].first()
+    print(f"ANN accuracy: MLP {ann['mlp']:.4f}, CNN {ann['cnn']:.4f}; table and figure in {out}")
     return table
 
 

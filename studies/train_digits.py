@@ -1,25 +1,30 @@
-"""Train the small MLP that studies/convert_digits.py converts, and store it as data/digits_mlp.npz.
+"""Train the small networks that studies/convert_digits.py converts, and store them in data/.
 
 scikit-learn's bundled 8x8 digits (1797 images, no download), pixels scaled to [0, 1] by /16,
-a fixed stratified split (test_size=0.2, random_state=0), and an MLPClassifier with one
-hidden layer of 64 ReLU units (adam, random_state=0). The archive holds the layer weights in
-neurodyn's .npz layout (neurodyn.convert.readers); neurodyn.convert.datasets.digits_split gives
-the conversion study and the tests exactly the same held-out images.
+a fixed stratified split (neurodyn.convert.datasets.digits_split: test_size=0.2, seed 0).
 
-    python studies/train_digits.py [--out data/digits_mlp.npz]
+- ``data/digits_mlp.npz``: scikit-learn MLPClassifier, one hidden layer of 64 ReLU units (adam,
+  random_state=0).
+- ``data/digits_cnn.npz`` (``--cnn``, needs the torch extra): PyTorch Conv2d(1, 8, 3, padding=1)
+  -> ReLU -> AvgPool2d(2) -> Flatten -> Linear(128, 10), full-batch Adam, 300 epochs, seed 0. It
+  is stored through neurodyn's PyTorch reader, which turns the convolution (and the pooling
+  folded into the linear layer) into their dense equivalents.
+
+Both are written in neurodyn's .npz layout (neurodyn.convert.readers).
+
+    python studies/train_digits.py [--cnn]
 """
 from __future__ import annotations
 
 import argparse
 
-import numpy as np
 from sklearn.neural_network import MLPClassifier
 
-from neurodyn.convert import DenseNetwork, write_npz
+from neurodyn.convert import DenseNetwork, read_torch, write_npz
 from neurodyn.convert.datasets import DIGITS_SEED, digits_split
 
 
-def train(hidden: int = 64) -> tuple[DenseNetwork, float]:
+def train_mlp(hidden: int = 64) -> tuple[DenseNetwork, float]:
     x_train, x_test, y_train, y_test = digits_split()
     mlp = MLPClassifier(hidden_layer_sizes=(hidden,), activation="relu", max_iter=1000, random_state=DIGITS_SEED)
     mlp.fit(x_train, y_train)
@@ -27,14 +32,36 @@ def train(hidden: int = 64) -> tuple[DenseNetwork, float]:
     return network, float(mlp.score(x_test, y_test))
 
 
+def train_cnn(epochs: int = 300) -> tuple[DenseNetwork, float]:
+    import torch
+
+    torch.manual_seed(DIGITS_SEED)
+    x_train, x_test, y_train, y_test = digits_split()
+    images = torch.tensor(x_train, dtype=torch.float32).reshape(-1, 1, 8, 8)
+    labels = torch.tensor(y_train)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.AvgPool2d(2),
+                                torch.nn.Flatten(), torch.nn.Linear(128, 10))
+    optimiser = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(epochs):
+        optimiser.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        loss.backward()
+        optimiser.step()
+    network = read_torch(model, input_shape=(1, 8, 8))
+    return network, float((network.predict(x_test) == y_test).mean())
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="data/digits_mlp.npz")
-    parser.add_argument("--hidden", type=int, default=64)
+    parser.add_argument("--cnn", action="store_true", help="also train the CNN (needs torch)")
     args = parser.parse_args(argv)
-    network, accuracy = train(args.hidden)
-    write_npz(network, args.out)
-    print(f"MLP 64-{args.hidden}-10 test accuracy {accuracy:.4f} -> {args.out}")
+    network, accuracy = train_mlp()
+    write_npz(network, "data/digits_mlp.npz")
+    print(f"MLP 64-64-10 test accuracy {accuracy:.4f} -> data/digits_mlp.npz")
+    if args.cnn:
+        network, accuracy = train_cnn()
+        write_npz(network, "data/digits_cnn.npz")
+        print(f"CNN conv3x3x8-avgpool-10 test accuracy {accuracy:.4f} -> data/digits_cnn.npz")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,9 @@ def test_convert_command_errors_are_one_line(tmp_path, capsys):
         (["data/digits_mlp.npz", "--data", str(tmp_path / "absent.npz")], "no such file"),
         (["data/digits_mlp.npz", "--T", "0,5"], "--T values must be >= 1"),
         (["data/digits_mlp.npz", "--dt", "1"], "--dt needs a unit of time"),
+        (["data/digits_mlp.npz", "--percentile", "high"], "--percentile expects a number"),
+        (["data/digits_mlp.npz", "--percentile", "120"], "percentile must be in (0, 100]"),
+        (["data/digits_mlp.npz", "--samples", "0"], "--samples must be >= 1"),
     ]
     for arguments, message in cases:
         assert main(["convert", *arguments, "--out", str(tmp_path / "o"), "--quiet"]) == 2

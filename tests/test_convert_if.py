@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from brian2 import ms
 
-from neurodyn.convert import ConversionError, DenseNetwork, convert, read_npz, run_converted
+from neurodyn.convert import ConversionError, DenseNetwork, build_converted, convert, read_npz, run_converted
 from neurodyn.convert.datasets import digits_split
+from neurodyn.targets import target_device
 
 DIGITS_T = 50  # the T reported in the README for the digits MLP
 
@@ -39,20 +40,24 @@ def digits():
     return read_npz("data/digits_mlp.npz"), x_train, x_test, y_test
 
 
-def test_digits_mlp_spiking_accuracy_within_one_point_of_the_ann(digits):
+@pytest.mark.parametrize("encoding, readout", [("current", "potential"), ("current", "spikes"),
+                                               ("poisson", "potential"), ("quantized", "potential")])
+def test_digits_mlp_spiking_accuracy_within_one_point_of_the_ann(digits, encoding, readout):
     """The shipped MLP on the whole held-out split (360 images in one run): at T = 50 steps the
-    IF network is within 1 percentage point of the ANN, for both readouts."""
+    IF network is within 1 percentage point of the ANN, for both readouts and every input
+    encoding (Poisson with seed 0)."""
     ann, x_train, x_test, y_test = digits
     ann_accuracy = np.mean(ann.predict(x_test) == y_test)
     assert ann_accuracy > 0.95
-    for readout in ("potential", "spikes"):
-        run = run_converted(convert(ann, x_train, readout=readout), x_test, DIGITS_T, target="numpy")
-        assert abs(run.accuracy(y_test, DIGITS_T) - ann_accuracy) <= 0.01
-        activity = run.activity(DIGITS_T)
-        assert 0 < activity["spikes_per_neuron_per_step"] < 1
-        # synaptic operations: hidden spikes x 10 outputs (+ output spikes x 0)
-        hidden = next(layer for layer in run.layers if layer.name == "layer0")
-        assert activity["synops_per_inference"] == pytest.approx(hidden.events[:DIGITS_T].sum() * 10 / len(x_test))
+    run = run_converted(convert(ann, x_train, encoding=encoding, readout=readout), x_test, DIGITS_T,
+                        target="numpy", seed=0)
+    assert abs(run.accuracy(y_test, DIGITS_T) - ann_accuracy) <= 0.01
+    activity = run.activity(DIGITS_T)
+    assert 0 < activity["spikes_per_neuron_per_step"] < 1
+    # synaptic operations: (encoder spikes x 64 hidden) + hidden spikes x 10 outputs (+ output spikes x 0)
+    events = {layer.name: layer.events[:DIGITS_T].sum() for layer in run.layers}
+    expected = (events.get("input", 0) * 64 + events["layer0"] * 10) / len(x_test)
+    assert activity["synops_per_inference"] == pytest.approx(expected) and expected > 1000
 
 
 def test_potential_readout_integrates_the_normalised_ann_output(digits):
@@ -81,3 +86,20 @@ def test_conversion_refuses_bad_choices(digits):
         run_converted(convert(ann, x_train), np.zeros((3, 5)), 5, target="numpy")
     with pytest.raises(ConversionError, match="T must be between 1 and the simulated 5 steps"):
         run_converted(convert(ann, x_train, dt=1 * ms), x_train[:2], 5, target="numpy").accuracy([0, 0], 6)
+
+
+def test_digits_cnn_converts_with_sparse_synapses(digits):
+    """The shipped CNN (studies/train_digits.py --cnn; conv 3x3x8 -> ReLU -> avg-pool -> linear,
+    stored as dense equivalents): one synapse per non-zero weight and sample, and at T = 50 the
+    IF network is within 1 point of the ANN on the held-out split."""
+    _, x_train, x_test, y_test = digits
+    cnn = read_npz("data/digits_cnn.npz")
+    ann_accuracy = np.mean(cnn.predict(x_test) == y_test)
+    net = convert(cnn, x_train, readout="spikes")
+    run = run_converted(net, x_test, DIGITS_T, target="numpy")
+    assert abs(run.accuracy(y_test, DIGITS_T) - ann_accuracy) <= 0.01
+    with target_device("numpy", net.dt):
+        built = build_converted(net, x_test[:3])
+        synapses = [obj for obj in built.network.objects if obj.name == "convert_synapses1"][0]
+        assert len(synapses) == 3 * np.count_nonzero(net.weights[1])
+    assert np.count_nonzero(cnn.layers[0].weight) < 0.2 * cnn.layers[0].weight.size

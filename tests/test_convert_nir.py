@@ -10,7 +10,7 @@ from neurodyn.convert.nir_network import run_nir
 
 
 def lif(n, tau, v_threshold=1.0, v_reset=0.0, v_leak=0.0, r=1.0):
-    full = lambda value: np.full(n, float(value))  # noqa: E731
+    full = lambda value: np.full(n, float(value))
     return nir.LIF(tau=full(tau), r=full(r), v_leak=full(v_leak), v_threshold=full(v_threshold),
                    v_reset=full(v_reset))
 
@@ -23,13 +23,14 @@ def oracle(graph_stages, spikes, dt, time_unit, input_spikes):
     previous = spikes.astype(float)
     results = []
     for weight, bias, kind, p in graph_stages:
-        n = weight.shape[0]
+        linear = weight if callable(weight) else (lambda s, w=weight: s @ w.T)
+        n = len(bias)
         v = np.zeros((n_samples, n))
         syn = np.zeros((n_samples, n))
         out = np.zeros((n_steps, n_samples, n), dtype=bool)
         trace = np.zeros((n_steps, n_samples, n))
         for k in range(n_steps):
-            u = (previous[:, k - 1] @ weight.T * scale if k > 0 else 0.0) + bias
+            u = (linear(previous[:, k - 1]) * scale if k > 0 else 0.0) + bias
             if kind == "LIF":
                 v = v + dt / (p["tau"] * time_unit) * (p["v_leak"] - v + p["r"] * u)
             elif kind == "IF":
@@ -123,10 +124,12 @@ def test_snntorch_convention_gives_the_discrete_leaky_neuron():
 
 def test_nir_errors_name_the_node(tmp_path):
     w = np.ones((2, 2))
-    conv = nir.Conv2d(input_shape=(4, 4), weight=np.ones((1, 1, 3, 3)), stride=1, padding=0, dilation=1,
+    with pytest.raises(ConversionError, match=r"node 'delay': unsupported NIR node type Delay"):
+        read_nir(nir.NIRGraph.from_list(nir.Delay(np.ones(2)), lif(2, 1.0), type_check=False))
+    conv = nir.Conv2d(input_shape=(2, 2), weight=np.ones((1, 1, 3, 3)), stride=1, padding=0, dilation=1,
                       groups=1, bias=np.zeros(1))
-    with pytest.raises(ConversionError, match=r"node 'conv2d': unsupported NIR node type Conv2d"):
-        read_nir(nir.NIRGraph.from_list(conv, lif(4, 1.0), type_check=False))
+    with pytest.raises(ConversionError, match=r"node 'conv2d' \(Conv2d\): kernel 3x3 does not fit the input 2x2"):
+        read_nir(nir.NIRGraph.from_list(conv, lif(1, 1.0), type_check=False))
     with pytest.raises(ConversionError, match=r"node 'affine_1' \(Affine\): weight shape \(2, 3\) expects 3 inputs "
                                               r"but receives 2"):
         read_nir(nir.NIRGraph.from_list(nir.Affine(w, np.zeros(2)), lif(2, 1.0), nir.Affine(np.ones((2, 3)),
@@ -146,3 +149,63 @@ def test_nir_errors_name_the_node(tmp_path):
         run_nir(chain, np.zeros((1, 5, 3)), dt=1 * ms)
     with pytest.raises(ConversionError, match="unknown input_spikes 'delta'"):
         run_nir(chain, np.zeros((1, 5, 2)), dt=1 * ms, input_spikes="delta")
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch", reason="torch is the reference for convolutions (test extra)")
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups", [(1, 0, 1, 1), (2, 1, 1, 2), (1, "same", 2, 1)])
+def test_conv2d_and_pooling_matrices_match_torch(torch, stride, padding, dilation, groups):
+    from neurodyn.convert.nir_linear import conv2d_matrix, pool2d_matrix
+
+    rng = np.random.default_rng(5)
+    weight, bias = rng.normal(size=(4, 2 // groups, 3, 3)), rng.normal(size=4)
+    x = rng.normal(size=(3, 2, 9, 9))
+    matrix, b, shape = conv2d_matrix(weight, bias, (2, 9, 9), stride, padding, dilation, groups)
+    expected = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(weight), torch.tensor(bias), stride,
+                                          padding, dilation, groups).numpy()
+    assert shape == expected.shape[1:]
+    np.testing.assert_allclose(x.reshape(3, -1) @ matrix.T + b, expected.reshape(3, -1), atol=1e-12)
+    for kind, scale in (("AvgPool2d", 1.0), ("SumPool2d", 4.0)):
+        matrix, b, shape = pool2d_matrix(kind, (2, 9, 9), 2, 2, 1, kind)
+        pooled = torch.nn.functional.avg_pool2d(torch.tensor(x), 2, 2, 1).numpy() * scale
+        np.testing.assert_allclose(x.reshape(3, -1) @ matrix.T, pooled.reshape(3, -1), atol=1e-12)
+
+
+def test_conv_if_pool_lif_graph_matches_numpy_integration(torch, tmp_path):
+    """Conv2d -> IF -> SumPool2d -> Flatten -> Affine -> LIF (the pooling and the Affine compose
+    into one map); spikes equal the NumPy integration whose input currents torch computes."""
+    rng = np.random.default_rng(6)
+    conv_w, conv_b = rng.normal(0, 0.8, (3, 2, 3, 3)), rng.normal(0, 0.05, 3)
+    dense_w, dense_b = rng.normal(0, 0.6, (5, 3 * 3 * 3)), rng.normal(0, 0.05, 5)
+    if_ = {"r": np.full((3, 6, 6), 100.0), "v_threshold": np.ones((3, 6, 6)), "v_reset": np.zeros((3, 6, 6))}
+    graph = nir.NIRGraph.from_list(
+        nir.Input(np.array([2, 6, 6])),
+        nir.Conv2d(input_shape=(6, 6), weight=conv_w, stride=1, padding=1, dilation=1, groups=1, bias=conv_b),
+        nir.IF(**if_), nir.SumPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]), padding=np.array([0, 0])),
+        nir.Flatten(input_type={"input": np.array([3, 3, 3])}, start_dim=0), nir.Affine(dense_w, dense_b),
+        lif(5, 0.01, r=20.0),
+        type_check=False)
+    nir.write(tmp_path / "conv.nir", graph)
+    chain = read_nir(tmp_path / "conv.nir")
+    assert [stage.kind for stage in chain.stages] == ["IF", "LIF"]
+    spikes = rng.random((2, 120, 72)) < 0.3
+    run = run_nir(chain, spikes, dt=1 * ms)
+    functional = torch.nn.functional
+
+    def conv(s):
+        return functional.conv2d(torch.tensor(s.reshape(-1, 2, 6, 6)), torch.tensor(conv_w), padding=1).numpy()
+
+    def pool_dense(s):
+        pooled = functional.avg_pool2d(torch.tensor(s.reshape(-1, 3, 6, 6)), 2).numpy() * 4
+        return pooled.reshape(len(s), -1) @ dense_w.T
+
+    expected = oracle([(lambda s: conv(s).reshape(len(s), -1), np.repeat(conv_b, 36), "IF",
+                        {k: v.ravel() for k, v in if_.items()}),
+                       (pool_dense, dense_b, "LIF", dict(tau=0.01, r=20.0, v_leak=0.0, v_threshold=1.0, v_reset=0.0))],
+                      spikes, 1e-3, 1.0, "step")
+    for stage, (out, _) in zip(chain.stages, expected):
+        assert out.sum() > 50
+        np.testing.assert_array_equal(run.spikes[stage.name], out)

@@ -40,8 +40,8 @@ def test_summed_output_equals_integral_of_time_varying_activation():
     with target_device("numpy", net.dt):
         built = build_converted(net, x)
         built.network.run(steps * net.dt)
-        inputs = built.spike_monitors[0][1]
-        outputs = built.spike_monitors[1][1]
+        inputs = built.layers[0].monitor
+        outputs = built.layers[1].monitor
         in_step, in_i = np.rint(np.asarray(inputs.t) / dt).astype(int), np.asarray(inputs.i)
         out_i, out_n = np.asarray(outputs.i), np.asarray(outputs.n)
     spikes = np.zeros((steps, n_in))

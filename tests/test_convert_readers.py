@@ -53,6 +53,9 @@ def test_malformed_and_missing_files(tmp_path):
         read_npz(tmp_path / "text.npz")
     with pytest.raises(ConversionError, match="no such file"):
         read_npz(tmp_path / "absent.npz")
+    np.save(tmp_path / "single.npy", np.ones(3))
+    with pytest.raises(ConversionError, match="a single .npy array, not an .npz archive"):
+        read_npz(tmp_path / "single.npy")
 
 
 @pytest.fixture
@@ -73,11 +76,40 @@ def test_torch_sequential_matches_torch_forward_pass(torch):
 
 
 def test_torch_errors_name_the_layer(torch):
-    with pytest.raises(ConversionError, match=r"module 1 \(Conv2d\): unsupported layer type Conv2d"):
+    with pytest.raises(ConversionError, match=r"module 1 \(Conv2d\): input of shape \(2,\) does not fit"):
         read_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Conv2d(1, 1, 3)))
-    with pytest.raises(ConversionError, match=r"module 0 \(ReLU\): ReLU must follow a Linear layer"):
+    with pytest.raises(ConversionError, match=r"module 0 \(ReLU\): ReLU must follow a Linear, convolution"):
         read_torch(torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Linear(2, 2)))
-    with pytest.raises(ConversionError, match=r"expects 3 inputs but module 0 \(Linear\) has 4 outputs"):
+    with pytest.raises(ConversionError, match=r"module 2 \(Linear\): input of shape \(4,\) does not fit"):
         read_torch(torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(3, 1)))
     with pytest.raises(ConversionError, match="nn.Sequential or a state_dict"):
         read_torch([1, 2])
+
+
+def test_torch_convolution_and_pooling_become_their_dense_equivalents(torch):
+    """Conv2d -> ReLU -> AvgPool2d -> Conv2d (stride 2) -> ReLU -> Flatten -> Linear: the read
+    network computes what torch computes; the convolution's matrix is sparse (its zero entries
+    will give no synapses) and pooling folds into the following layer."""
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.AvgPool2d(2),
+                                torch.nn.Conv2d(4, 6, 3, stride=2), torch.nn.ReLU(), torch.nn.Flatten(),
+                                torch.nn.Linear(6, 10))
+    network = read_torch(model, input_shape=(1, 8, 8))
+    assert [layer.weight.shape for layer in network.layers] == [(256, 64), (6, 256), (10, 6)]
+    assert [layer.activation for layer in network.layers] == ["relu", "relu", "linear"]
+    assert np.count_nonzero(network.layers[0].weight) == 4 * (36 * 9 + 24 * 6 + 4 * 4)  # 3x3 kernels at the border
+    x = torch.rand(7, 1, 8, 8)
+    with torch.no_grad():
+        expected = model(x).numpy()
+    np.testing.assert_allclose(network.activations(x.reshape(7, 64).numpy())[-1], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_torch_convolution_errors(torch):
+    conv = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(72, 2))
+    with pytest.raises(ConversionError, match=r"module 0 \(Conv2d\): give input_shape"):
+        read_torch(conv)
+    with pytest.raises(ConversionError, match=r"module 3 \(Linear\): input of shape \(2, 3, 3\) does not fit"):
+        read_torch(conv, input_shape=(1, 5, 5))
+    with pytest.raises(ConversionError, match=r"module 2 \(MaxPool2d\): unsupported layer type MaxPool2d"):
+        read_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2)),
+                   input_shape=(1, 8, 8))

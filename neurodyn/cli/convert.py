@@ -9,7 +9,7 @@ from neurodyn.cli.options import parse_time
 from neurodyn.convert.conversion import ENCODINGS, NEURONS, READOUTS, convert
 from neurodyn.convert.evaluate import evaluate, plot_accuracy_vs_T
 from neurodyn.convert.layers import ConversionError
-from neurodyn.convert.readers import read_npz, read_torch
+from neurodyn.convert.readers import import_torch, read_npz, read_torch
 from neurodyn.targets import TARGETS
 
 
@@ -43,9 +43,7 @@ def register(subparsers) -> None:
 
 def load_network(path: Path):
     if path.suffix == ".pt":
-        from neurodyn.convert.readers import _import_torch
-
-        torch = _import_torch()
+        torch = import_torch()
         try:
             state = torch.load(path, weights_only=True)
         except Exception as error:  # torch raises many kinds for malformed files
@@ -72,6 +70,15 @@ def load_data(name: str):
         raise ConversionError(f"--data {name}: not a readable .npz archive ({error})") from None
 
 
+def parse_percentile(text: str) -> float | None:
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ConversionError(f"--percentile expects a number in (0, 100] or 'none', got {text!r}") from None
+
+
 def parse_steps(text: str) -> list[int]:
     try:
         steps = [int(part) for part in text.split(",") if part.strip()]
@@ -86,10 +93,12 @@ def handle(args) -> int:
     ann = load_network(Path(args.weights))
     x_calibration, x_test, y_test = load_data(args.data)
     if args.samples is not None:
+        if args.samples < 1:
+            raise ConversionError(f"--samples must be >= 1, got {args.samples}")
         x_test, y_test = x_test[: args.samples], y_test[: args.samples]
-    percentile = None if args.percentile.lower() == "none" else float(args.percentile)
     net = convert(ann, x_calibration, neuron=args.neuron, encoding=args.encoding, readout=args.readout,
-                  percentile=percentile, dt=parse_time(args.dt, "--dt"), amplitude=args.amplitude)
+                  percentile=parse_percentile(args.percentile), dt=parse_time(args.dt, "--dt"),
+                  amplitude=args.amplitude)
     frame = evaluate(net, x_test, y_test, parse_steps(args.steps), target=args.target, seed=args.seed,
                      progress=not args.quiet)
     out = Path(args.out)

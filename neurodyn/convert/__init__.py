@@ -5,6 +5,6 @@ from neurodyn.convert.layers import ConversionError, DenseLayer, DenseNetwork
 from neurodyn.convert.readers import read_npz, read_torch, write_npz
 from neurodyn.convert.simulate import SpikingRun, build_converted, run_converted
 
-__all__ = ["ConversionError", "ConvertedNetwork", "DenseLayer", "DenseNetwork", "ENCODINGS", "NEURONS", "READOUTS",
+__all__ = ["ENCODINGS", "NEURONS", "READOUTS", "ConversionError", "ConvertedNetwork", "DenseLayer", "DenseNetwork",
            "SpikingRun", "build_converted", "convert", "evaluate", "plot_accuracy_vs_T", "read_npz", "read_torch",
            "run_converted", "write_npz"]

@@ -83,8 +83,9 @@ class ConvertedNetwork:
 
     def describe(self) -> dict:
         """The conversion choices as a flat record (for result frames)."""
+        percentile = np.nan if self.percentile is None else self.percentile  # NaN: not normalised
         return {"neuron": self.neuron, "encoding": self.encoding, "readout": self.readout,
-                "percentile": self.percentile, "dt_s": float(self.dt), "amplitude": self.amplitude}
+                "percentile": percentile, "dt_s": float(self.dt), "amplitude": self.amplitude}
 
 
 def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:

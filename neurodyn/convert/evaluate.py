@@ -6,7 +6,7 @@ and the spike counts are read at each requested ``T``.
 from __future__ import annotations
 
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,8 @@ def configuration_label(row) -> str:
 def plot_accuracy_vs_T(frame: pd.DataFrame, title: str | None = None):
     """Spiking accuracy vs T (ANN accuracy dashed) above spikes per neuron and step, one line
     per conversion in ``frame`` (rows of :func:`evaluate`, possibly concatenated; a
-    ``configuration`` column, if present, names the lines)."""
+    ``configuration`` column, if present, names the lines, and a ``network`` column gives one
+    ANN line per network)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -63,8 +64,10 @@ def plot_accuracy_vs_T(frame: pd.DataFrame, title: str | None = None):
     for label, rows in frame.groupby(labels, sort=False):
         line, = ax_acc.plot(rows["T"], rows["snn_accuracy"], "o-", ms=3, label=label)
         ax_act.plot(rows["T"], rows["spikes_per_neuron_per_step"], "o-", ms=3, color=line.get_color())
-    ann = frame["ann_accuracy"].iloc[0]
-    ax_acc.axhline(ann, color="k", ls="--", lw=1, label=f"ANN ({ann:.3f})")
+    networks = frame.groupby("network", sort=False) if "network" in frame.columns else [("", frame)]
+    for (name, rows), style in zip(networks, ("--", ":", "-.")):
+        ann = rows["ann_accuracy"].iloc[0]
+        ax_acc.axhline(ann, color="k", ls=style, lw=1, label=f"ANN {name} ({ann:.3f})".replace("  ", " "))
     ax_acc.set_ylabel("accuracy")
     ax_acc.legend(fontsize=8, loc="lower right")
     ax_act.set_ylabel("spikes / neuron / step")

@@ -8,7 +8,7 @@ PyTorch ``nn.Linear`` convention), ``b`` of shape ``(n_out,)`` and ``f`` one of
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -104,7 +104,7 @@ class DenseNetwork:
 
     @classmethod
     def from_arrays(cls, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],
-                    activations: Sequence[str] | None = None) -> "DenseNetwork":
+                    activations: Sequence[str] | None = None) -> DenseNetwork:
         """Layers from parallel lists; activations default to ReLU everywhere but the last (linear)."""
         if activations is None:
             activations = ["relu"] * (len(weights) - 1) + ["linear"]

@@ -46,9 +46,12 @@ dx/dt = -x / dt : Hz
 drive : Hz (constant)
 """
 #: Quantized multi-bit neuron. Euler reads the old ``x`` for ``v`` and sets ``x = 0``
-#: (``x - dt*x/dt``), so ``x`` holds exactly one step of synaptic input.
+#: (``x - dt*x/dt``), so ``x`` holds exactly one step of synaptic input. ``amplitude`` is a
+#: per-neuron constant, not a shared one: Brian2GeNN turns a shared presynaptic variable into
+#: a synapse parameter named ``amplitude_pre``, which GeNN rejects ("already has a variable
+#: substitution").
 QUANTIZED_NEURON = NeuronModel(
-    "dv/dt = (x + drive) * int(x + drive > 0*Hz) / amplitude : 1\namplitude : 1 (shared, constant)\nn : 1"
+    "dv/dt = (x + drive) * int(x + drive > 0*Hz) / amplitude : 1\namplitude : 1 (constant)\nn : 1"
     + _QUANTIZED_INPUT,
     threshold="v >= 1", reset="n = floor(v)\nv = v - n", method="euler")
 #: Non-spiking readout of a quantized network: ``v`` integrates the linear output ``x`` over time.
@@ -65,12 +68,14 @@ def order_quantized_reset(group: NeuronGroup) -> None:
 
 def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray, n_samples: int,
                    counts: bool, target_variable: str, name: str) -> Synapses:
-    """All-to-all synapses within each of ``n_samples`` parallel copies (block diagonal).
+    """Synapses for the non-zero entries of ``weight`` ``(n_out, n_in)`` within each of
+    ``n_samples`` parallel copies (block diagonal; a dense layer is all-to-all, a convolution's
+    dense equivalent sparse).
 
-    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups; ``weight`` is
-    ``(n_out, n_in)``. ``counts``: the source is quantized and each spike carries
-    ``amplitude * n`` (copied per synapse, module docstring), else 1. ``target_variable``:
-    ``"v"`` (IF target: ``v_post += w*c``) or ``"x"`` (quantized target: ``x_post += w*c/dt``).
+    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups. ``counts``: the
+    source is quantized and each spike carries ``amplitude * n`` (copied per synapse, module
+    docstring), else 1. ``target_variable``: ``"v"`` (IF target: ``v_post += w*c``) or ``"x"``
+    (quantized target: ``x_post += w*c/dt``).
     """
     n_out, n_in = weight.shape
     carried = "w * c" if counts else "w"
@@ -79,12 +84,12 @@ def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray,
     if counts:
         model += "\ndc/dt = (amplitude_pre * n_pre - c) / dt : 1 (clock-driven)"
     synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, namespace={})
-    pre_unit, post_unit = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
+    post_unit, pre_unit = np.nonzero(weight)
     offsets = np.arange(n_samples)[:, None]
-    i = (offsets * n_in + pre_unit.ravel()[None, :]).ravel()
-    j = (offsets * n_out + post_unit.ravel()[None, :]).ravel()
+    i = (offsets * n_in + pre_unit[None, :]).ravel()
+    j = (offsets * n_out + post_unit[None, :]).ravel()
     synapses.connect(i=i.astype(np.int32), j=j.astype(np.int32))
-    synapses.w = np.tile(weight.T.ravel(), n_samples)
+    synapses.w = np.tile(weight[post_unit, pre_unit], n_samples)
     if counts:
         synapses.state_updater.when, synapses.state_updater.order = "thresholds", SIGN_COPY_ORDER
     return synapses

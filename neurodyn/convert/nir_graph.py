@@ -1,14 +1,16 @@
 """NIR graphs (Neuromorphic Intermediate Representation, pip ``nir``) as a chain of stages.
 
-A stage is a neuron node (LIF, CubaLIF, IF, LI, CubaLI, Integrator) with the weight node in
-front of it (Affine ``y = W x + b`` or Linear ``y = W x``; identity when the neuron follows
-its predecessor directly). ``nir.read`` returns nodes in alphabetical (HDF5) order, so the
-order comes from ``graph.edges``: the chain is followed from the single Input node to the
-Output node. Flatten and Identity nodes pass values on (everything is flattened anyway).
+A stage is a neuron node (LIF, CubaLIF, IF, LI, CubaLI, Integrator) with the linear map in
+front of it: Affine ``y = W x + b``, Linear ``y = W x``, Conv2d, SumPool2d and AvgPool2d as
+their dense matrices (:mod:`neurodyn.convert.nir_linear`), consecutive ones composed into
+one; identity when the neuron follows its predecessor directly. ``nir.read`` returns nodes in
+alphabetical (HDF5) order, so the order comes from ``graph.edges``: the chain is followed from
+the single Input node to the Output node. Flatten and Identity nodes pass values on (the
+network works on flattened values, C order, as NIR and PyTorch flatten).
 
 Supported: feed-forward chains. Refused with a :class:`ConversionError` naming the node:
-convolutions, pooling, Delay, Threshold, Scale, nested graphs, branches, cycles, two weight
-nodes in a row, NaN parameters and shape mismatches.
+Conv1d, Delay, Threshold, Scale, nested graphs, branches, cycles, NaN parameters and shape
+mismatches.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from neurodyn.convert.layers import ConversionError
+from neurodyn.convert.nir_linear import conv2d_matrix, pool2d_matrix
 
 #: NIR neuron node -> its parameters (per neuron), in NIR's names.
 NEURON_PARAMETERS = {
@@ -30,7 +33,7 @@ NEURON_PARAMETERS = {
 }
 SPIKING = ("LIF", "CubaLIF", "IF")
 _PASS_THROUGH = ("Flatten", "Identity")
-_WEIGHTS = ("Affine", "Linear")
+_WEIGHTS = ("Affine", "Linear", "Conv2d", "SumPool2d", "AvgPool2d")
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ def _ordered_names(graph, nir) -> list[str]:
         if nxt in order:
             raise ConversionError(f"the edge {current!r} -> {nxt!r} closes a cycle; recurrent graphs are not supported")
         if len(predecessors[nxt]) != 1:
-            raise ConversionError(f"node {nxt!r} has {len(predecessors[nxt])} incoming edges; only chains are supported")
+            raise ConversionError(f"node {nxt!r} has {len(predecessors[nxt])} incoming edges; "
+                                  f"only chains are supported")
         order.append(nxt)
     unused = sorted(set(graph.nodes) - set(order))
     if unused:
@@ -123,10 +127,43 @@ def _flat(name: str, field: str, value, size: int | None = None) -> np.ndarray:
     return array
 
 
+def _linear_map(name: str, kind: str, node, shape: tuple[int, ...]):
+    """``(W, b, output shape)`` of a weight node receiving values of ``shape``."""
+    size = int(np.prod(shape))
+    if kind in ("Affine", "Linear"):
+        weight = np.asarray(node.weight, dtype=float)
+        if weight.ndim != 2:
+            raise ConversionError(f"node {name!r} ({kind}): weight of shape {weight.shape} is not 2-D")
+        if weight.shape[1] != size:
+            raise ConversionError(f"node {name!r} ({kind}): weight shape {weight.shape} expects {weight.shape[1]} "
+                                  f"inputs but receives {size}")
+        weight = _flat(name, "weight", weight).reshape(weight.shape)
+        bias = _flat(name, "bias", node.bias, weight.shape[0]) if kind == "Affine" else np.zeros(weight.shape[0])
+        return weight, bias, (weight.shape[0],)
+    where = f"node {name!r} ({kind})"
+    image = _image_shape(name, kind, node, shape)
+    if kind == "Conv2d":
+        weight = _flat(name, "weight", node.weight).reshape(np.shape(node.weight))
+        bias = _flat(name, "bias", node.bias) if node.bias is not None else None
+        return conv2d_matrix(weight, bias, image, node.stride, node.padding, node.dilation, int(node.groups), where)
+    return pool2d_matrix(kind, image, node.kernel_size, node.stride, node.padding, where)
+
+
+def _image_shape(name: str, kind: str, node, shape: tuple[int, ...]) -> tuple[int, int, int]:
+    if len(shape) == 3:
+        return tuple(int(n) for n in shape)
+    given = getattr(node, "input_shape", None)
+    if kind == "Conv2d" and given is not None and np.size(given) == 2:
+        image = (int(np.shape(node.weight)[1]) * int(node.groups), *(int(n) for n in np.ravel(given)))
+        if int(np.prod(image)) == int(np.prod(shape)):
+            return image
+    raise ConversionError(f"node {name!r} ({kind}) needs a (channels, height, width) input, got shape {shape}")
+
+
 def _chain(graph, nir) -> NIRChain:
     order = _ordered_names(graph, nir)
-    n_in = int(np.prod(graph.nodes[order[0]].input_type["input"]))
-    size = n_in
+    shape = tuple(int(n) for n in np.ravel(graph.nodes[order[0]].input_type["input"]))
+    n_in = int(np.prod(shape))
     stages: list[NIRStage] = []
     pending: tuple[str, np.ndarray, np.ndarray] | None = None
     for name in order[1:]:
@@ -134,26 +171,21 @@ def _chain(graph, nir) -> NIRChain:
         kind = type(node).__name__
         if isinstance(node, nir.Output):
             break
-        if kind in _PASS_THROUGH:
+        if kind == "Flatten":
+            shape = (int(np.prod(shape)),)
+            continue
+        if kind == "Identity":
             continue
         if kind in _WEIGHTS:
-            if pending is not None:
-                raise ConversionError(f"node {name!r} ({kind}) follows the weight node {pending[0]!r}; "
-                                      f"two weight nodes in a row are not supported")
-            weight = np.asarray(node.weight, dtype=float)
-            if weight.ndim != 2:
-                raise ConversionError(f"node {name!r} ({kind}): weight of shape {weight.shape} is not 2-D")
-            if weight.shape[1] != size:
-                raise ConversionError(f"node {name!r} ({kind}): weight shape {weight.shape} expects {weight.shape[1]} "
-                                      f"inputs but receives {size}")
-            weight = _flat(name, "weight", weight).reshape(weight.shape)
-            bias = _flat(name, "bias", node.bias, weight.shape[0]) if kind == "Affine" else np.zeros(weight.shape[0])
+            weight, bias, shape = _linear_map(name, kind, node, shape)
+            if pending is not None:  # consecutive linear nodes compose: W2 (W1 x + b1) + b2
+                weight, bias = weight @ pending[1], weight @ pending[2] + bias
             pending = (name, weight, bias)
-            size = weight.shape[0]
             continue
         if kind not in NEURON_PARAMETERS:
             raise ConversionError(f"node {name!r}: unsupported NIR node type {kind}; supported: "
                                   f"{', '.join(('Input', 'Output', *_WEIGHTS, *_PASS_THROUGH, *NEURON_PARAMETERS))}")
+        size = int(np.prod(shape))
         n_node = int(np.size(node.r))
         if n_node != size:
             raise ConversionError(f"node {name!r} ({kind}) has {n_node} neurons but receives {size} values")

@@ -11,8 +11,9 @@ NumPy ``.npz`` layout (what :func:`write_npz` writes and :func:`read_npz` reads)
 Layers are numbered 0, 1, ... without gaps; activations default to ReLU for every layer but
 the last, which is linear (the class scores). Other keys are ignored.
 
-PyTorch: :func:`read_torch` takes an ``nn.Sequential`` of ``Linear``, ``ReLU`` and ``Flatten``
-(or a ``state_dict`` of Linear layers, in key order); it needs the optional ``torch`` extra.
+PyTorch: :func:`read_torch` takes an ``nn.Sequential`` of Linear, Conv1d/Conv2d, AvgPool,
+Flatten, BatchNorm and ReLU modules (or a ``state_dict`` of Linear layers, in key order); it
+needs the optional ``torch`` extra.
 """
 from __future__ import annotations
 
@@ -31,14 +32,15 @@ def read_npz(path) -> DenseNetwork:
     """The network stored in ``path`` (layout in the module docstring)."""
     path = Path(path)
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise ConversionError(f"{path}: no such file") from None
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise ConversionError(f"{path}: not a readable .npz archive ({error})") from None
-    if not isinstance(arrays, dict):
-        raise ConversionError(f"{path}: not an .npz archive (a single array)")
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ConversionError(f"{path}: a single .npy array, not an .npz archive of layers")
+    with archive:
+        arrays = {key: archive[key] for key in archive.files}
     fields: dict[int, dict[str, np.ndarray]] = {}
     for key, value in arrays.items():
         match = _NPZ_KEY.match(key)
@@ -67,23 +69,33 @@ def write_npz(network: DenseNetwork, path) -> None:
         arrays[f"layer{k}_weight"] = layer.weight
         arrays[f"layer{k}_bias"] = layer.bias
         arrays[f"layer{k}_activation"] = np.array(layer.activation)
-    np.savez(path, **arrays)
+    np.savez_compressed(path, **arrays)
 
 
-def read_torch(module_or_state_dict) -> DenseNetwork:
-    """A network from an ``nn.Sequential`` (Linear, ReLU, Flatten) or a Linear-only ``state_dict``.
+def read_torch(module_or_state_dict, input_shape: tuple[int, ...] | None = None) -> DenseNetwork:
+    """A network from an ``nn.Sequential`` or a Linear-only ``state_dict``.
+
+    ``nn.Sequential``: ReLU modules separate runs of affine modules (Linear, Conv1d, Conv2d,
+    AvgPool1d, AvgPool2d, Flatten, Identity, Dropout and BatchNorm in eval mode); each run
+    becomes one dense layer whose weights are found by probing the run with the zero input
+    and the unit inputs in float64 (``W[:, i] = run(e_i) - run(0)``, ``b = run(0)``), so
+    convolutions and pooling keep PyTorch's own semantics (their zero weights give no
+    synapses). ``input_shape`` (without the batch dimension, e.g. ``(1, 8, 8)``) is needed
+    unless the first affine module is Linear.
 
     A ``state_dict`` holds no activations: ReLU is assumed between layers, none after the last.
     """
-    torch = _import_torch()
+    torch = import_torch()
     if isinstance(module_or_state_dict, torch.nn.Module):
-        return _from_sequential(module_or_state_dict, torch)
+        return _from_sequential(module_or_state_dict, torch, input_shape)
     if isinstance(module_or_state_dict, dict):
         return _from_state_dict(module_or_state_dict)
-    raise ConversionError(f"read_torch needs an nn.Sequential or a state_dict, got {type(module_or_state_dict).__name__}")
+    raise ConversionError(f"read_torch needs an nn.Sequential or a state_dict, "
+                          f"got {type(module_or_state_dict).__name__}")
 
 
-def _import_torch():
+def import_torch():
+    """The torch module, or a :class:`ConversionError` saying how to install it."""
     try:
         import torch
     except ImportError:
@@ -91,26 +103,70 @@ def _import_torch():
     return torch
 
 
-def _from_sequential(module, torch) -> DenseNetwork:
+def _affine_types(torch) -> tuple:
+    nn = torch.nn
+    return (nn.Linear, nn.Conv1d, nn.Conv2d, nn.AvgPool1d, nn.AvgPool2d, nn.Flatten, nn.Identity, nn.Dropout,
+            nn.BatchNorm1d, nn.BatchNorm2d)
+
+
+def _from_sequential(module, torch, input_shape) -> DenseNetwork:
     children = list(module.children()) if isinstance(module, torch.nn.Sequential) else [module]
-    layers: list[DenseLayer] = []
+    affine = _affine_types(torch)
+    runs: list[list[tuple[str, object]]] = [[]]
+    activations: list[str] = []
     for index, child in enumerate(children):
         where = f"module {index} ({type(child).__name__})"
-        if isinstance(child, torch.nn.Linear):
-            bias = None if child.bias is None else child.bias.detach().cpu().numpy()
-            layers.append(DenseLayer(child.weight.detach().cpu().numpy(), bias, "linear", name=where))
-        elif isinstance(child, torch.nn.ReLU):
-            if not layers or layers[-1].activation != "linear":
-                raise ConversionError(f"{where}: ReLU must follow a Linear layer")
-            last = layers[-1]
-            layers[-1] = DenseLayer(last.weight, last.bias, "relu", name=last.name)
-        elif isinstance(child, torch.nn.Flatten):
-            if layers:
-                raise ConversionError(f"{where}: Flatten is supported only before the first Linear layer")
+        if isinstance(child, torch.nn.ReLU):
+            if not any(not isinstance(m, (torch.nn.Flatten, torch.nn.Identity)) for _, m in runs[-1]):
+                raise ConversionError(f"{where}: ReLU must follow a Linear, convolution or pooling layer")
+            activations.append("relu")
+            runs.append([])
+        elif isinstance(child, affine):
+            runs[-1].append((where, child))
         else:
-            raise ConversionError(f"{where}: unsupported layer type {type(child).__name__}; "
-                                  f"supported: Linear, ReLU, Flatten")
+            names = ", ".join(t.__name__ for t in affine)
+            raise ConversionError(f"{where}: unsupported layer type {type(child).__name__}; supported: ReLU, {names}")
+    if not runs[-1]:
+        runs.pop()
+    else:
+        activations.append("linear")
+    if not runs:
+        raise ConversionError("the PyTorch module has no Linear, convolution or pooling layer")
+    shape = _first_shape(runs[0], torch, input_shape)
+    layers = []
+    for run, activation in zip(runs, activations):
+        weight, bias, shape = _probe(run, shape, torch)
+        layers.append(DenseLayer(weight, bias, activation, name=" + ".join(where for where, _ in run)))
     return DenseNetwork(tuple(layers))
+
+
+def _first_shape(run, torch, input_shape) -> tuple[int, ...]:
+    if input_shape is not None:
+        return tuple(int(n) for n in input_shape)
+    first = next((m for _, m in run if not isinstance(m, (torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout))))
+    if isinstance(first, torch.nn.Linear):
+        return (first.in_features,)
+    where = next(w for w, m in run if m is first)
+    raise ConversionError(f"{where}: give input_shape (without the batch dimension, e.g. (1, 8, 8)) to read "
+                          f"convolution or pooling layers")
+
+
+def _probe(run, shape, torch):
+    """``(W, b, output shape)`` of an affine run, from its outputs for 0 and the unit inputs."""
+    import copy
+
+    sequence = copy.deepcopy(torch.nn.Sequential(*(m for _, m in run))).double().eval()
+    n_in = int(np.prod(shape))
+    inputs = torch.cat([torch.zeros(1, n_in, dtype=torch.float64), torch.eye(n_in, dtype=torch.float64)])
+    try:
+        with torch.no_grad():
+            outputs = sequence(inputs.reshape(n_in + 1, *shape))
+    except RuntimeError as error:
+        where = run[0][0] if len(run) == 1 else f"{run[0][0]} ... {run[-1][0]}"
+        raise ConversionError(f"{where}: input of shape {shape} does not fit ({str(error).splitlines()[0]})") from None
+    output_shape = tuple(outputs.shape[1:])
+    outputs = outputs.reshape(n_in + 1, -1).numpy()
+    return (outputs[1:] - outputs[0]).T, outputs[0], output_shape
 
 
 def _from_state_dict(state_dict: dict) -> DenseNetwork:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Network, StateMonitor, seed as brian_seed
+from brian2 import Network, SpikeMonitor, StateMonitor, seed as brian_seed
 from scipy.special import expit
 
 from neurodyn.convert.conversion import ConvertedNetwork
@@ -27,11 +27,22 @@ from neurodyn.targets import target_device
 
 
 @dataclass
+class MonitoredLayer:
+    """A spiking group's monitor and what the activity measures need to know about it."""
+
+    name: str               # "input" (encoder) or "layer<k>"
+    monitor: SpikeMonitor
+    counts: bool            # quantized: the monitor records the count n of each spike
+    fan_out: np.ndarray     # outgoing synapses of each unit (within its sample; zeros for the last layer)
+    n_units: int            # neurons per sample
+
+
+@dataclass
 class BuiltConversion:
     """The Brian2 objects of a converted network for one batch, with its monitors."""
 
     network: Network
-    spike_monitors: list            # (name, monitor, counts?, fan_out, n_units) per spiking group
+    layers: list[MonitoredLayer]
     readout: StateMonitor
 
 
@@ -44,18 +55,10 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
     objects, monitors = [], []
     source, source_counts = None, False
     if net.encoding != "current":
-        encoder_counts = net.encoding == "quantized"
-        model = QUANTIZED_NEURON if encoder_counts else POISSON_ENCODER
-        values = {"drive": x_rate.ravel() * unit}
-        if encoder_counts:
-            values["amplitude"] = net.amplitude
-        source = model.build(n_samples * net.n_in, "convert_input", values)
-        if encoder_counts:
-            order_quantized_reset(source)
-        source_counts = encoder_counts
+        encoder = _encoder(net, x_rate)
+        source, source_counts = encoder.monitor.source, encoder.counts
         objects.append(source)
-        monitors.append(["input", layer_monitor(source, encoder_counts, "convert_input_spikes"), encoder_counts,
-                         net.layer_sizes[0], net.n_in])
+        monitors.append(encoder)
     n_layers = len(net.weights)
     for k, (weight, bias) in enumerate(zip(net.weights, net.biases)):
         last = k == n_layers - 1
@@ -77,13 +80,29 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
             objects.append(dense_synapses(source, group, weight, n_samples, source_counts,
                                           "x" if quantized else "v", f"convert_synapses{k}"))
         if spiking:
-            fan_out = 0 if last else net.weights[k + 1].shape[0]
-            monitors.append([f"layer{k}", layer_monitor(group, quantized, f"convert_layer{k}_spikes"), quantized,
-                             fan_out, weight.shape[0]])
+            fan_out = np.zeros(weight.shape[0], dtype=int) if last else _fan_out(net.weights[k + 1])
+            monitors.append(MonitoredLayer(f"layer{k}", layer_monitor(group, quantized, f"convert_layer{k}_spikes"),
+                                           quantized, fan_out, weight.shape[0]))
         source, source_counts = group, quantized
     readout = StateMonitor(source, "v", record=True, when="end", name="convert_readout")
-    network = Network(*objects, *(m[1] for m in monitors), readout)
+    network = Network(*objects, *(m.monitor for m in monitors), readout)
     return BuiltConversion(network, monitors, readout)
+
+
+def _encoder(net: ConvertedNetwork, x_rate: np.ndarray) -> MonitoredLayer:
+    """One Poisson or quantized neuron per input and sample, driven by ``x_rate``, monitored."""
+    counts = net.encoding == "quantized"
+    values = {"drive": x_rate.ravel() * net.rate_unit, **({"amplitude": net.amplitude} if counts else {})}
+    group = (QUANTIZED_NEURON if counts else POISSON_ENCODER).build(x_rate.size, "convert_input", values)
+    if counts:
+        order_quantized_reset(group)
+    return MonitoredLayer("input", layer_monitor(group, counts, "convert_input_spikes"), counts,
+                          _fan_out(net.weights[0]), net.n_in)
+
+
+def _fan_out(next_weight: np.ndarray) -> np.ndarray:
+    """Outgoing synapses of each source unit: the non-zero entries of its column."""
+    return np.count_nonzero(next_weight, axis=0)
 
 
 @dataclass
@@ -92,10 +111,10 @@ class LayerActivity:
 
     name: str
     n_units: int            # per sample
-    fan_out: int            # synapses per spike (units of the next layer)
     events: np.ndarray      # (n_steps,) spike events
     quanta: np.ndarray      # (n_steps,) spikes counted with multiplicity n
     bits: np.ndarray        # (n_steps,) sum over events of the bits of n (floor(log2 n) + 1)
+    synops: np.ndarray      # (n_steps,) synaptic events: each spike event times its fan-out
 
 
 @dataclass
@@ -155,7 +174,7 @@ class SpikingRun:
         neurons = sum(layer.n_units for layer in converted) * self.n_samples
         events = sum(float(layer.events[:steps].sum()) for layer in converted)
         bits = sum(float(layer.bits[:steps].sum()) for layer in converted)
-        synops = sum(float(layer.events[:steps].sum()) * layer.fan_out for layer in self.layers)
+        synops = sum(float(layer.synops[:steps].sum()) for layer in self.layers)
         return {"spikes_per_neuron_per_step": quanta / (neurons * steps) if neurons else float("nan"),
                 "bits_per_activity": bits / events if events else float("nan"),
                 "synops_per_inference": synops / self.n_samples}
@@ -163,12 +182,16 @@ class SpikingRun:
 
 def run_converted(net: ConvertedNetwork, x: np.ndarray, steps: int, target: str = "cython",
                   seed: int | None = 0, progress: bool = False, **device_options) -> SpikingRun:
-    """Simulate ``steps`` steps of ``net`` for every row of ``x`` in one Brian2 run on ``target``."""
+    """Simulate ``steps`` steps of ``net`` for every row of ``x`` in one Brian2 run on ``target``.
+
+    ``seed`` seeds Brian2's random numbers, which only Poisson input uses; it is not set for
+    deterministic networks (Brian2GeNN refuses ``seed()``: give ``seed=None`` there).
+    """
     if int(steps) < 1:
         raise ConversionError(f"the number of steps T must be >= 1, got {steps}")
     steps = int(steps)
     with target_device(target, net.dt, **device_options) as session:
-        if seed is not None:
+        if seed is not None and net.encoding == "poisson":
             brian_seed(seed)
         built = build_converted(net, x)
         built.network.run(steps * net.dt, report="text" if progress else None, namespace={})
@@ -180,17 +203,19 @@ def _collect(net: ConvertedNetwork, built: BuiltConversion, steps: int, n_sample
              run_seconds) -> SpikingRun:
     n_out = net.layer_sizes[-1]
     potential = np.asarray(built.readout.v).T.reshape(steps, n_samples, n_out)
-    layers, output_counts = [], None
+    activities, output_counts = [], None
     dt = float(net.dt)
-    for name, monitor, counts, fan_out, n_units in built.spike_monitors:
+    for layer in built.layers:
+        monitor = layer.monitor
         step = np.rint(np.asarray(monitor.t) / dt).astype(np.int64)
-        n = np.rint(np.asarray(monitor.n)).astype(np.int64) if counts else np.ones(len(step), dtype=np.int64)
+        n = np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.counts else np.ones(len(step), dtype=np.int64)
         bits = np.floor(np.log2(np.maximum(n, 1))) + 1
-        layers.append(LayerActivity(name, n_units, fan_out, np.bincount(step, minlength=steps)[:steps],
-                                    np.bincount(step, weights=n, minlength=steps)[:steps],
-                                    np.bincount(step, weights=bits, minlength=steps)[:steps]))
-        if name == f"layer{len(net.weights) - 1}":
+        fan_out = layer.fan_out[np.asarray(monitor.i) % layer.n_units]
+        activities.append(LayerActivity(layer.name, layer.n_units,
+                                        *(np.bincount(step, weights=weights, minlength=steps)[:steps]
+                                          for weights in (None, n, bits, fan_out))))
+        if layer.name == f"layer{len(net.weights) - 1}":
             per_step = np.zeros((steps, n_samples * n_out))
             np.add.at(per_step, (step, np.asarray(monitor.i)), n)
             output_counts = np.cumsum(per_step, axis=0).reshape(steps, n_samples, n_out)
-    return SpikingRun(net, potential, output_counts, layers, float("nan") if run_seconds is None else run_seconds)
+    return SpikingRun(net, potential, output_counts, activities, float("nan") if run_seconds is None else run_seconds)
