@@ -1,48 +1,29 @@
 """Converted networks generate Brian2GeNN projects (code generation only, no GeNN needed), and,
 where ``GENN_PATH`` names a GeNN 4.9.0 tree, build and run on GeNN's CPU backend exactly like the
 numpy target."""
-import os
-from contextlib import contextmanager
-
 import nir
 import numpy as np
 import pytest
-from brian2 import defaultclock, device, ms, prefs, second, set_device
+from brian2 import ms, second
 
 from neurodyn.convert import DenseNetwork, build_converted, convert, read_npz, run_converted
 from neurodyn.convert.datasets import digits_split
 from neurodyn.convert.nir_graph import read_nir
 from neurodyn.convert.nir_network import build_nir, run_nir
-from neurodyn.convert.simulate import _collect
-
-
-@contextmanager
-def genn_device(directory, **build_options):
-    """Select the GeNN device; afterwards restore Brian2's runtime device and the preferences
-    that Brian2GeNN changes."""
-    pytest.importorskip("brian2genn")
-    saved = {name: prefs[name] for name in ("codegen.loop_invariant_optimisations", "core.network.default_schedule")}
-    set_device("genn", directory=str(directory), use_GPU=False, **build_options)
-    try:
-        yield directory
-    finally:
-        device.reinit()
-        set_device("runtime")
-        for name, value in saved.items():
-            prefs[name] = value
+from neurodyn.targets import genn_path, target_device
 
 
 @pytest.fixture
 def genn_directory(tmp_path):
-    """A GeNN device generating code only (no GeNN needed)."""
-    with genn_device(tmp_path / "genn", compile=False, run=False) as directory:
-        yield directory
+    """neurodyn's genn target generating code only (no GeNN needed); dt is set per network."""
+    with target_device("genn", 1 * ms, build_dir=tmp_path / "genn", use_gpu=False, generate_only=True):
+        yield tmp_path / "genn"
 
 
 @pytest.fixture
-def genn_path():
-    if not os.environ.get("GENN_PATH"):
-        pytest.skip("GENN_PATH is not set: building needs a GeNN 4.9.0 source tree (genn-team/genn, tag 4.9.0)")
+def genn_installed():
+    if genn_path() is None:
+        pytest.skip("GENN_PATH is not set: building needs a GeNN 4.x tree (genn-team/genn, tag 4.9.0)")
 
 
 def small_ann():
@@ -84,7 +65,7 @@ def test_nir_network_generates_a_genn_project(genn_directory):
     assert "$(addToInSyn,$(w))" in code and "nir_input" in code
 
 
-def test_quantized_network_runs_on_genn_like_numpy(genn_path, tmp_path):
+def test_quantized_network_runs_on_genn_like_numpy(genn_installed):
     """Quantized encoder -> quantized hidden layer (multi-bit) -> spiking readout, 20 digits, 30
     steps: GeNN's CPU backend gives the same counts, membranes and per-layer quanta as the numpy
     target (so the count copy before delivery holds in GeNN's order of work too). About a minute."""
@@ -93,11 +74,7 @@ def test_quantized_network_runs_on_genn_like_numpy(genn_path, tmp_path):
                   readout="spikes", dt=1 * second)
     x, steps = x_test[:20], 30
     reference = run_converted(net, x, steps, target="numpy")
-    with genn_device(tmp_path / "genn_build"):
-        defaultclock.dt = net.dt
-        built = build_converted(net, x)
-        built.network.run(steps * net.dt, namespace={})
-        genn = _collect(net, built, steps, len(x), None)
+    genn = run_converted(net, x, steps, target="genn", seed=None, use_gpu=False)
     assert reference.activity(steps)["bits_per_activity"] > 1.2
     np.testing.assert_array_equal(genn.output_counts, reference.output_counts)
     np.testing.assert_array_equal(genn.potential, reference.potential)
@@ -105,7 +82,7 @@ def test_quantized_network_runs_on_genn_like_numpy(genn_path, tmp_path):
         np.testing.assert_array_equal(genn_layer.quanta, numpy_layer.quanta)
 
 
-def test_nir_lif_graph_runs_on_genn_like_numpy(genn_path, tmp_path):
+def test_nir_lif_graph_runs_on_genn_like_numpy(genn_installed):
     """Affine -> LIF -> Affine -> LIF from NIR, 3 samples of input spikes: identical spikes, and
     last-layer membranes equal to rounding (1e-12), on GeNN's CPU backend and on numpy."""
     rng = np.random.default_rng(0)
@@ -116,13 +93,8 @@ def test_nir_lif_graph_runs_on_genn_like_numpy(genn_path, tmp_path):
                                    nir.LIF(**{key: value[:4] for key, value in lif.items()}))
     chain, spikes, dt = read_nir(graph), rng.random((3, 150, 5)) < 0.2, 0.5 * ms
     reference = run_nir(chain, spikes, dt=dt, time_unit=1 * ms)
-    with genn_device(tmp_path / "genn_build"):
-        defaultclock.dt = dt
-        network, monitors, state = build_nir(chain, spikes, dt, 1 * ms)
-        network.run(150 * dt, namespace={})
-        for stage in chain.stages:
-            recorded = np.zeros((150, 3 * stage.size), dtype=bool)
-            recorded[np.rint(monitors[stage.name].t / dt).astype(int), monitors[stage.name].i] = True
-            assert recorded.sum() > 50
-            np.testing.assert_array_equal(recorded.reshape(150, 3, stage.size), reference.spikes[stage.name])
-        np.testing.assert_allclose(np.asarray(state.v).T.reshape(150, 3, 4), reference.v_last, rtol=0, atol=1e-12)
+    genn = run_nir(chain, spikes, dt=dt, time_unit=1 * ms, target="genn", use_gpu=False)
+    for stage in chain.stages:
+        assert genn.spikes[stage.name].sum() > 50
+        np.testing.assert_array_equal(genn.spikes[stage.name], reference.spikes[stage.name])
+    np.testing.assert_allclose(genn.v_last, reference.v_last, rtol=0, atol=1e-12)
