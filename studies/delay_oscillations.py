@@ -69,6 +69,8 @@ def plot(frame, study, out):
     for value, part in g_c.groupby("I_u"):
         ax.plot(part["tau_d_ms"], part["g_c"], "o-", label=f"I_u={value:g}")
     ax.set_xscale("log")
+    ax.set_xticks(sorted(g_c["tau_d_ms"].unique()), [f"{v:g}" for v in sorted(g_c["tau_d_ms"].unique())])
+    ax.tick_params(axis="x", which="minor", labelbottom=False)
     ax.set_xlabel("tau_d_ms")
     ax.set_ylabel(f"g_c (smallest g with chi >= {CHI_ONSET})")
     ax.legend(fontsize="small")
