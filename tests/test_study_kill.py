@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 from study_helpers import TINY_SCRIPT, comparable, tiny_study_module
@@ -18,7 +19,7 @@ N_POINTS = 12
 
 
 def start_driver(out):
-    """The tiny study's script with one worker, in its own process group (to clean up orphans)."""
+    """The tiny study's script with one worker, in its own process group (to find its workers)."""
     return subprocess.Popen([sys.executable, str(TINY_SCRIPT), "--out", str(out), "--workers", "1", "--no-plot",
                              "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True, text=True)
@@ -36,14 +37,30 @@ def wait_until_stored(out, n, driver, timeout=180):
         time.sleep(0.05)
 
 
+def live_members(group: int) -> list[int]:
+    """Pids of the live (not zombie) processes of process group ``group`` (Linux /proc)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
 def kill(driver, signum):
     driver.send_signal(signum)
     driver.wait(timeout=60)
-    if signum == signal.SIGKILL:  # its worker processes are orphans now; end them (same process group)
-        try:
-            os.killpg(driver.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    if signum == signal.SIGKILL:  # the workers must end with their driver, not run on as orphans
+        deadline = time.monotonic() + 30
+        while live_members(driver.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        orphans = live_members(driver.pid)
+        for pid in orphans:
+            os.kill(pid, signal.SIGKILL)
+        assert not orphans, f"worker processes {orphans} outlived the SIGKILLed driver"
 
 
 def test_killed_driver_resumes_to_the_uninterrupted_dataset(tmp_path):

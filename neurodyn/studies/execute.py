@@ -18,8 +18,11 @@ build directory (:func:`neurodyn.targets.target_device`).
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
+import signal
+import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -169,6 +172,19 @@ def _point_frame(task: PointTask, row: dict, started: float) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
+def end_with_parent() -> None:
+    """Worker initializer: on Linux, ask the kernel to send SIGTERM to this worker when the
+    driver dies (``prctl(PR_SET_PDEATHSIG)``), so a SIGKILLed driver leaves no orphaned workers
+    computing points nobody will store. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() == 1:  # the driver died before the request took effect
+        os._exit(1)
+
+
 def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None = None) -> Iterator[PointOutcome]:
     """Run ``tasks`` and yield each :class:`PointOutcome` as it completes (any order)."""
     if not tasks:
@@ -178,7 +194,8 @@ def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None 
         return
     if workers < 1:
         raise NeurodynError(f"workers must be >= 1, got {workers}")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn"),
+                             initializer=end_with_parent) as pool:
         futures = [pool.submit(run_point, task) for task in tasks]
         try:
             for future in as_completed(futures):
