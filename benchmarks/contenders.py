@@ -6,8 +6,9 @@
 prints one line ``RESULT {json}`` with ``build_s``, ``run_s``, ``n_spikes`` and
 ``peak_mb``. ``run_s`` is the simulation loop alone; ``build_s`` is everything else of the
 call (building objects, code generation, compilation, loading, reading results back).
-Compiled loops that are cheap to repeat (C++ standalone binaries, Numba) run ``R`` times
-and the best loop time is kept; Brian2 runtime runs once. ``peak_mb`` is the peak
+Compiled loops that are cheap to repeat are repeated and the best loop time is kept:
+a standalone binary runs ``R`` more times after the build's own run, the Numba kernel ``R``
+times after its JIT compilation; Brian2 runtime runs once. ``peak_mb`` is the peak
 resident memory of this process and, for standalone, of the simulation binary (the
 compiler is not counted). The NEST contender is nest_contender.py (its own environment).
 """
