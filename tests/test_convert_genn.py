@@ -104,8 +104,9 @@ def test_ei_network_runs_on_genn_like_numpy(genn_installed):
     """Linear hidden layer (EI) -> ReLU layer (IF) -> EI spiking output, constant-current input,
     8 samples, 40 steps: GeNN's CPU backend gives the same signed output counts and per-layer
     spike events in every step as the numpy target (the sign copy before delivery holds in GeNN).
-    Membranes are not compared: GeNN adds a step's delivered input to v in the next neuron update,
-    so its monitor sees v before the input that numpy's end-of-step monitor already includes."""
+    GeNN adds the input delivered in step k to v in the neuron update of step k + 1, so its output
+    membrane at the end of step k + 1 is numpy's at the end of step k plus the bias minus the
+    signed spike of step k + 1 (to 1e-12)."""
     rng = np.random.default_rng(5)
     ann = DenseNetwork.from_arrays([rng.normal(0, 0.6, (12, 6)), rng.normal(0, 0.6, (10, 12)), rng.normal(0, 0.6, (4, 10))],
                                    [rng.normal(0, 0.2, 12), rng.normal(0, 0.2, 10), rng.normal(0, 0.2, 4)],
@@ -116,6 +117,8 @@ def test_ei_network_runs_on_genn_like_numpy(genn_installed):
     genn = run_converted(net, x, steps, target="genn", seed=None, use_gpu=False)
     assert (reference.output_counts[-1] < 0).any() and (reference.output_counts[-1] > 0).any()
     np.testing.assert_array_equal(genn.output_counts, reference.output_counts)
+    np.testing.assert_allclose(genn.potential[1:], reference.potential[:-1] + net.biases[-1]
+                               - np.diff(reference.output_counts, axis=0), rtol=0, atol=1e-12)
     for genn_layer, numpy_layer in zip(genn.layers, reference.layers):
         assert numpy_layer.events.sum() > 50
         np.testing.assert_array_equal(genn_layer.events, numpy_layer.events)
