@@ -119,7 +119,7 @@ def test_digits_mlp_with_signed_spiking_output_within_one_point_of_the_ann(digit
     assert net.layer_neurons == ("if", "ei")
     run = run_converted(net, x_test, DIGITS_T, target="numpy")
     assert abs(run.accuracy(y_test, DIGITS_T) - np.mean(ann.predict(x_test) == y_test)) <= 0.01
-    assert (run.output_counts[-1] < 0).mean() > 0.3  # most logits are negative
+    assert (run.output_counts[-1] < 0).mean() > 0.5  # most logits are negative, and so are their counts
 
 
 def test_bad_neuron_and_activation_are_refused(tmp_path):
