@@ -108,9 +108,9 @@ def test_ei_network_runs_on_genn_like_numpy(genn_installed):
     membrane at the end of step k + 1 is numpy's at the end of step k plus the bias minus the
     signed spike of step k + 1 (to 1e-12)."""
     rng = np.random.default_rng(5)
-    ann = DenseNetwork.from_arrays([rng.normal(0, 0.6, (12, 6)), rng.normal(0, 0.6, (10, 12)), rng.normal(0, 0.6, (4, 10))],
-                                   [rng.normal(0, 0.2, 12), rng.normal(0, 0.2, 10), rng.normal(0, 0.2, 4)],
-                                   ["linear", "relu", "linear"])
+    sizes = (6, 12, 10, 4)
+    ann = DenseNetwork.from_arrays([rng.normal(0, 0.6, (n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])],
+                                   [rng.normal(0, 0.2, n_out) for n_out in sizes[1:]], ["linear", "relu", "linear"])
     x, steps = rng.uniform(-1, 1, (8, 6)), 40
     net = convert(ann, x, neuron="ei", readout="spikes")
     reference = run_converted(net, x, steps, target="numpy")

@@ -14,8 +14,8 @@ the signed layers of an ``"ei"`` network the percentile of ``|a|``, zeros left o
     W_l' = W_l * lambda_{l-1} / lambda_l,      b_l' = b_l / lambda_l,      inputs x / lambda_0,
 
 so that activations rarely exceed 1 in magnitude. An IF network (threshold 1) then fires at
-``a_l / lambda_l`` spikes per step (signed for EI layers), and a quantized network sees activations of at most
-about 1 Hz times its activation scale. Without normalisation (``percentile=None``) the
+``a_l / lambda_l`` spikes per step (signed for EI layers), and a quantized network sees
+activations of at most about 1 Hz times its activation scale. Without normalisation (``percentile=None``) the
 weights are used as they are.
 
 Encodings of the (normalised) input ``x`` (``x_rate = x / lambda_0``, per step for IF

@@ -47,10 +47,6 @@ from neurodyn.model import NeuronModel
 from neurodyn.models.eicil import (RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER, EINeuron, sign_monitor,
                                    sign_synapses)
 
-#: What a spike of a source group carries to the next layer: 1 (IF, Poisson), the count
-#: ``amplitude * n`` (quantized) or the sign ``s`` (EI).
-CARRIES = ("spike", "count", "sign")
-
 #: Integrate-and-fire, reset by subtraction; ``v += drive*dt`` per step (Euler is exact here).
 IF_NEURON = NeuronModel("dv/dt = drive : 1\ndrive : Hz (constant)\ntheta : 1 (shared, constant)",
                         threshold="v >= theta", reset="v = v - theta", method="euler")
@@ -90,10 +86,10 @@ def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray,
     ``n_samples`` parallel copies (block diagonal; a dense layer is all-to-all, a convolution's
     dense equivalent sparse).
 
-    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups. ``carries`` (one of
-    :data:`CARRIES`): what each spike of the source carries, ``c``: 1, ``amplitude * n`` (copied
-    per synapse, module docstring) or the EI sign (the EICIL synapses,
-    :func:`neurodyn.models.eicil.sign_synapses`). ``target_variable``: ``"v"`` (IF, EI or readout
+    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups. ``carries``: what each
+    spike of the source carries, ``c``: ``"spike"`` 1 (IF, Poisson), ``"count"`` ``amplitude * n``
+    (quantized; copied per synapse, module docstring) or ``"sign"`` the EI sign ``s`` (the EICIL
+    synapses, :func:`neurodyn.models.eicil.sign_synapses`). ``target_variable``: ``"v"`` (IF, EI or readout
     target: ``v_post += w*c``) or ``"x"`` (quantized target: ``x_post += w*c/dt``).
     """
     n_out, n_in = weight.shape

@@ -215,7 +215,8 @@ def _collect(net: ConvertedNetwork, built: BuiltConversion, steps: int, n_sample
     for layer in built.layers:
         monitor = layer.monitor
         step = np.rint(np.asarray(monitor.t) / dt).astype(np.int64)
-        n = np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.carries == "count" else np.ones(len(step), dtype=np.int64)
+        n = (np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.carries == "count"
+             else np.ones(len(step), dtype=np.int64))
         bits = np.floor(np.log2(np.maximum(n, 1))) + 1 + (layer.carries == "sign")
         signed = np.rint(np.asarray(monitor.s)).astype(np.int64) if layer.carries == "sign" else n
         fan_out = layer.fan_out[np.asarray(monitor.i) % layer.n_units]
