@@ -8,6 +8,17 @@ from neurodyn.convert.datasets import digits_split
 DIGITS_T = 50  # the T reported in the README
 
 
+def signed_network(seed=5):
+    """Linear (EI) -> ReLU (IF) -> linear (EI) network of random weights, converted with EI
+    neurons and a spiking readout, and 8 inputs in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    sizes = (6, 12, 10, 4)
+    ann = DenseNetwork.from_arrays([rng.normal(0, 0.6, (n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])],
+                                   [rng.normal(0, 0.2, n_out) for n_out in sizes[1:]], ["linear", "relu", "linear"])
+    x = rng.uniform(-1, 1, (8, 6))
+    return convert(ann, x, neuron="ei", readout="spikes"), x
+
+
 def test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T():
     """Constant input to one linear dense layer whose pre-activations have both signs: the signed
     spike count / T equals (Wx + b) / theta within 1/T for every unit, where theta is the 100th
@@ -133,3 +144,16 @@ def test_bad_neuron_and_activation_are_refused(tmp_path):
         read_npz(tmp_path / "tanh.npz")
     with pytest.raises(ConversionError, match="layer0: no non-zero activation"):
         convert(DenseNetwork.from_arrays([np.zeros((2, 2))], [np.zeros(2)]), np.ones((3, 2)), neuron="ei")
+
+
+def test_ei_network_is_identical_on_numpy_and_cpp_standalone():
+    """EI -> IF -> EI: the same signed counts, membranes and spike events on both targets, so the
+    order of reset, sign copy and delivery holds in the generated C++ too."""
+    net, x = signed_network()
+    runs = [run_converted(net, x, 40, target=target) for target in ("numpy", "cpp_standalone")]
+    assert (runs[0].output_counts[-1] < 0).any() and (runs[0].output_counts[-1] > 0).any()
+    np.testing.assert_array_equal(runs[0].output_counts, runs[1].output_counts)
+    np.testing.assert_allclose(runs[0].potential, runs[1].potential, rtol=1e-12, atol=1e-12)
+    for numpy_layer, standalone_layer in zip(runs[0].layers, runs[1].layers):
+        assert numpy_layer.events.sum() > 50
+        np.testing.assert_array_equal(numpy_layer.events, standalone_layer.events)

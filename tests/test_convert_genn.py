@@ -11,6 +11,7 @@ from neurodyn.convert.datasets import digits_split
 from neurodyn.convert.nir_graph import read_nir
 from neurodyn.convert.nir_network import build_nir, run_nir
 from neurodyn.targets import genn_path, target_device
+from test_convert_ei import signed_network
 
 
 @pytest.fixture
@@ -107,12 +108,8 @@ def test_ei_network_runs_on_genn_like_numpy(genn_installed):
     GeNN adds the input delivered in step k to v in the neuron update of step k + 1, so its output
     membrane at the end of step k + 1 is numpy's at the end of step k plus the bias minus the
     signed spike of step k + 1 (to 1e-12)."""
-    rng = np.random.default_rng(5)
-    sizes = (6, 12, 10, 4)
-    ann = DenseNetwork.from_arrays([rng.normal(0, 0.6, (n_out, n_in)) for n_in, n_out in zip(sizes, sizes[1:])],
-                                   [rng.normal(0, 0.2, n_out) for n_out in sizes[1:]], ["linear", "relu", "linear"])
-    x, steps = rng.uniform(-1, 1, (8, 6)), 40
-    net = convert(ann, x, neuron="ei", readout="spikes")
+    net, x = signed_network()
+    steps = 40
     reference = run_converted(net, x, steps, target="numpy")
     genn = run_converted(net, x, steps, target="genn", seed=None, use_gpu=False)
     assert (reference.output_counts[-1] < 0).any() and (reference.output_counts[-1] > 0).any()
