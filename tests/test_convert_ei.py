@@ -56,6 +56,7 @@ def test_signed_layers_normalise_by_the_percentile_of_the_absolute_activation():
     net = convert(ann, x, neuron="ei", percentile=90)
     assert net.layer_neurons == ("ei", "ei")
     assert net.layer_scales[0] == pytest.approx(np.percentile(np.abs(hidden), 90))
+    assert net.layer_scales[0] != pytest.approx(np.percentile(hidden[hidden > 0], 90), rel=0.01)  # not positives only
     relu = DenseNetwork.from_arrays([np.eye(2), np.eye(2)], [np.zeros(2), np.zeros(2)])
     assert convert(relu, np.array([[1.0, -1.0]]), neuron="ei", percentile=None).layer_neurons == ("if", "ei")
 
