@@ -24,7 +24,8 @@ from neurodyn.convert.datasets import digits_split
 
 STEPS = (1, 2, 3, 5, 10, 20, 50, 100, 200)
 #: (label, network, conversion options): IF variants, the quantized neuron from 1-bit to
-#: multi-bit, and the CNN (convolution and pooling as sparse / folded dense layers).
+#: multi-bit, the CNN (convolution and pooling as sparse / folded dense layers), and EI output
+#: neurons whose signed counts carry negative logits.
 CONFIGURATIONS = (
     ("MLP, IF, constant current, membrane readout", "mlp", dict(encoding="current", readout="potential")),
     ("MLP, IF, constant current, spike-count readout", "mlp", dict(encoding="current", readout="spikes")),
@@ -35,6 +36,7 @@ CONFIGURATIONS = (
     ("MLP, quantized encoder + neuron, dt = 1 s", "mlp", dict(neuron="quantized", encoding="quantized",
                                                               percentile=None, dt=1 * second)),
     ("CNN, IF, constant current, spike-count readout", "cnn", dict(encoding="current", readout="spikes")),
+    ("MLP, EI output (signed counts), spike-count readout", "mlp", dict(neuron="ei", readout="spikes")),
 )
 
 

@@ -11,6 +11,7 @@ from neurodyn.convert.datasets import digits_split
 from neurodyn.convert.nir_graph import read_nir
 from neurodyn.convert.nir_network import build_nir, run_nir
 from neurodyn.targets import genn_path, target_device
+from test_convert_ei import signed_network
 
 
 @pytest.fixture
@@ -54,6 +55,24 @@ def test_if_network_with_poisson_input_generates_a_genn_project(genn_directory):
     assert code.count("$(addToInSyn,$(w))") == 2
 
 
+def test_ei_network_generates_a_genn_project(genn_directory):
+    """Poisson input -> linear hidden layer (EI) -> EI spiking output: the project holds both
+    thresholds and the signed reset of each EI layer, and the EICIL sign synapses (the sign copied
+    from s_pre in synapse dynamics, on_pre adding w * sgn)."""
+    rng = np.random.default_rng(0)
+    ann = DenseNetwork.from_arrays([rng.normal(size=(5, 4)), rng.normal(size=(3, 5))], [np.zeros(5), np.zeros(3)],
+                                   ["linear", "linear"])
+    net = convert(ann, percentile=None, neuron="ei", encoding="poisson", readout="spikes")
+    built = build_converted(net, np.full((2, 4), 0.5))
+    built.network.run(5 * net.dt)
+    code = (genn_directory / "magicnetwork_model.cpp").read_text()
+    assert code.count("char _cond = ($(v) >= $(theta_e)) || (($(v) <= (- $(theta_i))) && (inh_on == 1));") == 2
+    assert code.count('SET_RESET_CODE("$(s) = (2 * int_($(v) > 0)) - 1;') == 2
+    assert code.count("$(addToInSyn,$(w));") == 1  # Poisson input -> hidden layer: one spike, no sign
+    assert "$(addToInSyn,($(w) * $(sgn)));" in code
+    assert 'SET_SYNAPSE_DYNAMICS_CODE("double _sgn = $(s_pre);' in code
+
+
 def test_nir_network_generates_a_genn_project(genn_directory):
     graph = nir.NIRGraph.from_list(nir.Affine(np.ones((3, 2)), np.zeros(3)),
                                    nir.LIF(tau=np.full(3, 0.01), r=np.ones(3), v_leak=np.zeros(3),
@@ -80,6 +99,26 @@ def test_quantized_network_runs_on_genn_like_numpy(genn_installed):
     np.testing.assert_array_equal(genn.potential, reference.potential)
     for genn_layer, numpy_layer in zip(genn.layers, reference.layers):
         np.testing.assert_array_equal(genn_layer.quanta, numpy_layer.quanta)
+
+
+def test_ei_network_runs_on_genn_like_numpy(genn_installed):
+    """Linear hidden layer (EI) -> ReLU layer (IF) -> EI spiking output, constant-current input,
+    8 samples, 40 steps: GeNN's CPU backend gives the same signed output counts and per-layer
+    spike events in every step as the numpy target (the sign copy before delivery holds in GeNN).
+    GeNN adds the input delivered in step k to v in the neuron update of step k + 1, so its output
+    membrane at the end of step k + 1 is numpy's at the end of step k plus the bias minus the
+    signed spike of step k + 1 (to 1e-12)."""
+    net, x = signed_network()
+    steps = 40
+    reference = run_converted(net, x, steps, target="numpy")
+    genn = run_converted(net, x, steps, target="genn", seed=None, use_gpu=False)
+    assert (reference.output_counts[-1] < 0).any() and (reference.output_counts[-1] > 0).any()
+    np.testing.assert_array_equal(genn.output_counts, reference.output_counts)
+    np.testing.assert_allclose(genn.potential[1:], reference.potential[:-1] + net.biases[-1]
+                               - np.diff(reference.output_counts, axis=0), rtol=0, atol=1e-12)
+    for genn_layer, numpy_layer in zip(genn.layers, reference.layers):
+        assert numpy_layer.events.sum() > 50
+        np.testing.assert_array_equal(genn_layer.events, numpy_layer.events)
 
 
 def test_nir_lif_graph_runs_on_genn_like_numpy(genn_installed):

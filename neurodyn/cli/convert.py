@@ -24,7 +24,9 @@ def register(subparsers) -> None:
     parser.add_argument("--data", default="digits",
                         help="'digits' (scikit-learn's bundled digits, the example split) or an .npz with x_test, "
                              "y_test and x_calibration (default digits)")
-    parser.add_argument("--neuron", default="if", choices=NEURONS)
+    parser.add_argument("--neuron", default="if", choices=NEURONS,
+                        help="if: integrate-and-fire; quantized: multi-bit; ei: EI neurons (signed spikes) for "
+                             "linear layers, IF for ReLU layers (default if)")
     parser.add_argument("--encoding", default="current", choices=ENCODINGS)
     parser.add_argument("--readout", default="potential", choices=READOUTS)
     parser.add_argument("--percentile", default="99.9",

@@ -1,13 +1,21 @@
 """ANN -> SNN conversion: neuron choice, data-based normalisation, encoding, readout.
 
+Neurons (``neuron``): ``"if"`` and ``"quantized"`` convert ReLU hidden layers (the last layer
+may be linear); ``"ei"`` gives every linear layer the EI neuron of
+:mod:`neurodyn.convert.neurons` (signed spikes, rate ``clip(W a + b, -1, 1)`` per step) and
+every ReLU layer the IF neuron (the EI neuron with its inhibitory threshold off), so linear
+hidden layers and negative output logits are represented. Linear layers are never given EI
+neurons unless asked for: the other two choices refuse a linear hidden layer.
+
 Data-based normalisation (Rueckauer et al. 2017): with ``lambda_l`` the ``percentile`` of the
-positive ANN activations of layer ``l`` on calibration data (``lambda_0`` of the inputs),
+positive ANN activations of layer ``l`` on calibration data (``lambda_0`` of the inputs; for
+the signed layers of an ``"ei"`` network the percentile of ``|a|``, zeros left out),
 
     W_l' = W_l * lambda_{l-1} / lambda_l,      b_l' = b_l / lambda_l,      inputs x / lambda_0,
 
-so that activations rarely exceed 1. An IF network (threshold 1) then fires at
-``a_l / lambda_l`` spikes per step, and a quantized network sees activations of at most
-about 1 Hz times its activation scale. Without normalisation (``percentile=None``) the
+so that activations rarely exceed 1 in magnitude. An IF network (threshold 1) then fires at
+``a_l / lambda_l`` spikes per step (signed for EI layers), and a quantized network sees
+activations of at most about 1 Hz times its activation scale. Without normalisation (``percentile=None``) the
 weights are used as they are.
 
 Encodings of the (normalised) input ``x`` (``x_rate = x / lambda_0``, per step for IF
@@ -32,7 +40,7 @@ from brian2 import Quantity, have_same_dimensions, ms, second
 
 from neurodyn.convert.layers import ConversionError, DenseNetwork, check_inputs
 
-NEURONS = ("if", "quantized")
+NEURONS = ("if", "quantized", "ei")
 ENCODINGS = ("current", "poisson", "quantized")
 READOUTS = ("potential", "spikes")
 
@@ -67,10 +75,16 @@ class ConvertedNetwork:
         return tuple(w.shape[0] for w in self.weights)
 
     @property
+    def layer_neurons(self) -> tuple[str, ...]:
+        """The neuron of each layer: ``neuron``, except in ``"ei"`` networks, where ReLU layers
+        are ``"if"`` and linear layers ``"ei"``."""
+        return tuple(_layer_neuron(self.neuron, layer.activation) for layer in self.ann.layers)
+
+    @property
     def rate_unit(self) -> Quantity:
-        """What one unit of a (normalised) activation is in Hz: 1/dt for IF (spikes per
-        step), 1 Hz for quantized networks."""
-        return 1 / self.dt if self.neuron == "if" else 1.0 / second
+        """What one unit of a (normalised) activation is in Hz: 1/dt for IF and EI networks
+        (spikes per step), 1 Hz for quantized networks."""
+        return 1.0 / second if self.neuron == "quantized" else 1 / self.dt
 
     def encoded_inputs(self, x: np.ndarray) -> np.ndarray:
         """Inputs ``x`` divided by ``lambda_0``; clipped to [0, 1] (Poisson) or >= 0 (quantized)."""
@@ -104,12 +118,13 @@ def convert(ann: DenseNetwork, x_calibration: np.ndarray | None = None, *, neuro
     x_calibration
         Inputs whose ANN activations set the normalisation (needed unless ``percentile`` is None).
     neuron
-        ``"if"`` (integrate-and-fire, reset by subtraction, threshold 1) or ``"quantized"``.
+        ``"if"`` (integrate-and-fire, reset by subtraction, threshold 1), ``"quantized"``, or
+        ``"ei"`` (EI neurons with thresholds +1 and -1 for linear layers, IF for ReLU layers).
     encoding, readout
         See the module docstring.
     percentile
-        Percentile of the positive activations used as each layer's scale; ``None``: no
-        normalisation.
+        Percentile of the positive activations (of ``|a|`` for the EI layers) used as each
+        layer's scale; ``None``: no normalisation.
     dt
         Brian2 time step. For IF networks only a label (results count steps); for quantized
         networks activations are rates in Hz and ``dt * amplitude`` sets the quantum.
@@ -123,9 +138,12 @@ def convert(ann: DenseNetwork, x_calibration: np.ndarray | None = None, *, neuro
         raise ConversionError(f"dt needs a positive unit of time, e.g. 1*ms; got {dt!r}")
     if not (np.isfinite(amplitude) and amplitude > 0):
         raise ConversionError(f"amplitude must be > 0, got {amplitude}")
-    for layer in ann.layers[:-1]:
-        if layer.activation != "relu":
-            raise ConversionError(f"{layer.name}: hidden layers must be ReLU to be converted, got {layer.activation}")
+    if neuron != "ei":
+        for layer in ann.layers[:-1]:
+            if layer.activation != "relu":
+                raise ConversionError(f"{layer.name}: hidden layers must be ReLU to be converted with neuron="
+                                      f"{neuron!r}, got {layer.activation}; neuron='ei' represents signed "
+                                      f"(linear) layers")
     if percentile is None:
         scales = [1.0] * (len(ann.layers) + 1)
     else:
@@ -135,15 +153,23 @@ def convert(ann: DenseNetwork, x_calibration: np.ndarray | None = None, *, neuro
             raise ConversionError(f"percentile must be in (0, 100], got {percentile}")
         x_calibration = check_inputs(x_calibration, ann.n_in)
         scales = [_scale(x_calibration, percentile, "inputs")]
-        scales += [_scale(a, percentile, layer.name) for a, layer in zip(ann.activations(x_calibration), ann.layers)]
+        scales += [_scale(a, percentile, layer.name, _layer_neuron(neuron, layer.activation) == "ei")
+                   for a, layer in zip(ann.activations(x_calibration), ann.layers)]
     weights = tuple(layer.weight * scales[k] / scales[k + 1] for k, layer in enumerate(ann.layers))
     biases = tuple(layer.bias / scales[k + 1] for k, layer in enumerate(ann.layers))
     return ConvertedNetwork(ann, weights, biases, scales[0], tuple(scales[1:]), neuron, encoding, readout,
                             dt, float(amplitude), percentile)
 
 
-def _scale(activations: np.ndarray, percentile: float, where: str) -> float:
-    positive = activations[activations > 0]
-    if positive.size == 0:
-        raise ConversionError(f"{where}: no positive activation on the calibration data; cannot normalise")
-    return float(np.percentile(positive, percentile))
+def _layer_neuron(neuron: str, activation: str) -> str:
+    return ("ei" if activation == "linear" else "if") if neuron == "ei" else neuron
+
+
+def _scale(activations: np.ndarray, percentile: float, where: str, signed: bool = False) -> float:
+    """``percentile`` of the positive activations, or of the non-zero ``|activations|`` if ``signed``."""
+    values = np.abs(activations) if signed else activations
+    values = values[values > 0]
+    if values.size == 0:
+        raise ConversionError(f"{where}: no {'non-zero' if signed else 'positive'} activation on the calibration "
+                              f"data; cannot normalise")
+    return float(np.percentile(values, percentile))

@@ -19,8 +19,11 @@ class ConversionError(ParameterError):
     """A network file or layer that cannot be converted: malformed, NaN, wrong shape, unsupported."""
 
 
-#: Activations a converted layer may have: ReLU for hidden layers, none (linear) for the output.
+#: Activations a converted layer may have: ReLU, or none (linear: the output, or a signed hidden
+#: layer for EI neurons).
 ACTIVATIONS = ("relu", "linear")
+#: Other names accepted for an activation (scikit-learn's MLPs call the linear one "identity").
+ACTIVATION_ALIASES = {"identity": "linear"}
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,11 @@ class DenseLayer:
             if not np.all(np.isfinite(array)):
                 raise ConversionError(f"{self.name}: {what} contains {int(np.sum(~np.isfinite(array)))} "
                                       f"NaN or infinite value(s)")
-        if self.activation not in ACTIVATIONS:
-            raise ConversionError(f"{self.name}: unsupported activation {self.activation!r}; "
-                                  f"supported: {', '.join(ACTIVATIONS)}")
+        activation = ACTIVATION_ALIASES.get(self.activation, self.activation)
+        if activation not in ACTIVATIONS:
+            raise ConversionError(f"{self.name}: unsupported activation {self.activation!r}; supported: "
+                                  f"{', '.join(ACTIVATIONS)} ({', '.join(ACTIVATION_ALIASES)})")
+        object.__setattr__(self, "activation", activation)
         object.__setattr__(self, "weight", weight)
         object.__setattr__(self, "bias", bias)
 

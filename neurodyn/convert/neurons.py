@@ -26,6 +26,17 @@ How the spike count reaches the next layer. Brian2GeNN refuses presynaptic varia
 ``on_pre`` (docs/eicil.md). Each synapse therefore copies ``c = amplitude * n_pre`` once per
 step, after the reset and before delivery, exactly like the EI neuron's sign copy
 (:mod:`neurodyn.models.eicil`), and ``on_pre`` adds ``w * c``.
+
+EI neuron for signed (linear) activations: the non-leaky EICIL neuron of
+:mod:`neurodyn.models.eicil` with ``theta_e = theta_i = 1`` and inhibition always on, per step::
+
+    v += drive*dt + sum_j w_ij * c_j
+    v >= 1   ->  spike with sign s = +1, v -= 1
+    v <= -1  ->  spike with sign s = -1, v += 1
+
+Its signed rate is ``clip(W a + b, -1, 1)`` per step. Its spikes leave through the EICIL
+synapses (per-synapse sign copy, ``v_post += w * s``). With its inhibitory threshold switched
+off it is the IF neuron above, which is what converted ReLU layers use.
 """
 from __future__ import annotations
 
@@ -33,7 +44,8 @@ import numpy as np
 from brian2 import NeuronGroup, SpikeMonitor, Synapses
 
 from neurodyn.model import NeuronModel
-from neurodyn.models.eicil import RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER
+from neurodyn.models.eicil import (RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER, EINeuron, sign_monitor,
+                                   sign_synapses)
 
 #: Integrate-and-fire, reset by subtraction; ``v += drive*dt`` per step (Euler is exact here).
 IF_NEURON = NeuronModel("dv/dt = drive : 1\ndrive : Hz (constant)\ntheta : 1 (shared, constant)",
@@ -58,6 +70,8 @@ QUANTIZED_NEURON = NeuronModel(
 QUANTIZED_READOUT = NeuronModel("dv/dt = x + drive : 1" + _QUANTIZED_INPUT, method="euler")
 #: Poisson encoder: a spike per step with probability ``drive * dt``.
 POISSON_ENCODER = NeuronModel("drive : Hz (constant)", threshold="rand() < drive * dt")
+#: EI neuron of converted linear layers (module docstring); its drive variable is ``x`` (Hz).
+EI_LAYER_NEURON = EINeuron(theta_e=1.0, theta_i=1.0, tau=None)
 
 
 def order_quantized_reset(group: NeuronGroup) -> None:
@@ -67,36 +81,44 @@ def order_quantized_reset(group: NeuronGroup) -> None:
 
 
 def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray, n_samples: int,
-                   counts: bool, target_variable: str, name: str) -> Synapses:
+                   carries: str, target_variable: str, name: str) -> Synapses:
     """Synapses for the non-zero entries of ``weight`` ``(n_out, n_in)`` within each of
     ``n_samples`` parallel copies (block diagonal; a dense layer is all-to-all, a convolution's
     dense equivalent sparse).
 
-    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups. ``counts``: the
-    source is quantized and each spike carries ``amplitude * n`` (copied per synapse, module
-    docstring), else 1. ``target_variable``: ``"v"`` (IF target: ``v_post += w*c``) or ``"x"``
-    (quantized target: ``x_post += w*c/dt``).
+    Neuron ``u`` of sample ``s`` is index ``s * n_units + u`` in both groups. ``carries``: what each
+    spike of the source carries, ``c``: ``"spike"`` 1 (IF, Poisson), ``"count"`` ``amplitude * n``
+    (quantized; copied per synapse, module docstring) or ``"sign"`` the EI sign ``s`` (the EICIL
+    synapses, :func:`neurodyn.models.eicil.sign_synapses`). ``target_variable``: ``"v"`` (IF, EI or readout
+    target: ``v_post += w*c``) or ``"x"`` (quantized target: ``x_post += w*c/dt``).
     """
     n_out, n_in = weight.shape
+    post_unit, pre_unit = np.nonzero(weight)
+    offsets = np.arange(n_samples)[:, None]
+    i = (offsets * n_in + pre_unit[None, :]).ravel().astype(np.int32)
+    j = (offsets * n_out + post_unit[None, :]).ravel().astype(np.int32)
+    w = np.tile(weight[post_unit, pre_unit], n_samples)
+    if carries == "sign":  # EI layers feed IF, EI or readout membranes (v) only
+        return sign_synapses(source, target, (i, j), w, name)
+    counts = carries == "count"
     carried = "w * c" if counts else "w"
     on_pre = f"{target_variable}_post += {carried}" + (" / dt" if target_variable == "x" else "")
     model = "w : 1 (constant)"
     if counts:
         model += "\ndc/dt = (amplitude_pre * n_pre - c) / dt : 1 (clock-driven)"
     synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, namespace={})
-    post_unit, pre_unit = np.nonzero(weight)
-    offsets = np.arange(n_samples)[:, None]
-    i = (offsets * n_in + pre_unit[None, :]).ravel()
-    j = (offsets * n_out + post_unit[None, :]).ravel()
-    synapses.connect(i=i.astype(np.int32), j=j.astype(np.int32))
-    synapses.w = np.tile(weight[post_unit, pre_unit], n_samples)
+    synapses.connect(i=i, j=j)
+    synapses.w = w
     if counts:
         synapses.state_updater.when, synapses.state_updater.order = "thresholds", SIGN_COPY_ORDER
     return synapses
 
 
-def layer_monitor(group: NeuronGroup, counts: bool, name: str) -> SpikeMonitor:
-    """Spikes of a layer; for quantized groups also the count ``n`` of each spike (after the reset)."""
-    if counts:
+def layer_monitor(group: NeuronGroup, carries: str, name: str) -> SpikeMonitor:
+    """Spikes of a layer, with the count ``n`` (quantized) or the sign ``s`` (EI) of each spike,
+    recorded after the reset."""
+    if carries == "sign":
+        return sign_monitor(group, name)
+    if carries == "count":
         return SpikeMonitor(group, variables=["n"], when="thresholds", order=SIGN_MONITOR_ORDER, name=name)
     return SpikeMonitor(group, name=name)

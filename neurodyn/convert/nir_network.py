@@ -104,7 +104,7 @@ def build_nir(chain: NIRChain, spikes: np.ndarray, dt: Quantity, time_unit: Quan
         if stage.kind in ("IF", "I"):
             values["time_unit"] = time_unit
         group = NIR_MODELS[stage.kind].build(n_samples * stage.size, f"nir_stage{k}", values)
-        objects += [group, dense_synapses(source, group, stage.weight * spike_scale, n_samples, False, "u",
+        objects += [group, dense_synapses(source, group, stage.weight * spike_scale, n_samples, "spike", "u",
                                           f"nir_synapses{k}")]
         if stage.spiking:
             monitors[stage.name] = SpikeMonitor(group, name=f"nir_stage{k}_spikes")

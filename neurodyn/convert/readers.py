@@ -4,12 +4,13 @@ NumPy ``.npz`` layout (what :func:`write_npz` writes and :func:`read_npz` reads)
 
     layer0_weight      (n_1, n_0)   float    first dense layer, nn.Linear convention (out, in)
     layer0_bias        (n_1,)       float    optional (zeros)
-    layer0_activation  ()           str      optional: "relu" or "linear"
+    layer0_activation  ()           str      optional: "relu" or "linear" ("identity")
     layer1_weight      (n_2, n_1)   ...
     ...
 
 Layers are numbered 0, 1, ... without gaps; activations default to ReLU for every layer but
-the last, which is linear (the class scores). Other keys are ignored.
+the last, which is linear (the class scores). A linear hidden layer converts only with
+``neuron="ei"`` (:func:`neurodyn.convert.convert`). Other keys are ignored.
 
 PyTorch: :func:`read_torch` takes an ``nn.Sequential`` of Linear, Conv1d/Conv2d, AvgPool,
 Flatten, BatchNorm and ReLU modules (or a ``state_dict`` of Linear layers, in key order); it

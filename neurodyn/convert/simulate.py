@@ -8,21 +8,21 @@ code generates for Brian2GeNN).
 Latency: an IF spike of step ``k`` moves the next membrane at the end of step ``k`` (its
 threshold responds in step ``k + 1``); a quantized neuron's count enters the next layer's
 input ``x``, integrated in step ``k + 1``. With ``L`` layers the membrane readout first sees
-the input after ``L - 1`` steps (IF) or ``L`` steps (quantized); one more with a spiking
-encoder.
+the input after ``L - 1`` steps (IF, EI) or ``L`` steps (quantized); one more with a spiking
+encoder. An EI spike moves the next membrane like an IF spike, by ``w`` times its sign.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Network, SpikeMonitor, StateMonitor, seed as brian_seed
+from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, seed as brian_seed
 from scipy.special import expit
 
 from neurodyn.convert.conversion import ConvertedNetwork
 from neurodyn.convert.layers import ConversionError
-from neurodyn.convert.neurons import (IF_NEURON, IF_READOUT, POISSON_ENCODER, QUANTIZED_NEURON, QUANTIZED_READOUT,
-                                      dense_synapses, layer_monitor, order_quantized_reset)
+from neurodyn.convert.neurons import (EI_LAYER_NEURON, IF_NEURON, IF_READOUT, POISSON_ENCODER, QUANTIZED_NEURON,
+                                      QUANTIZED_READOUT, dense_synapses, layer_monitor, order_quantized_reset)
 from neurodyn.targets import target_device
 
 
@@ -32,7 +32,7 @@ class MonitoredLayer:
 
     name: str               # "input" (encoder) or "layer<k>"
     monitor: SpikeMonitor
-    counts: bool            # quantized: the monitor records the count n of each spike
+    carries: str            # "spike"; "count": the monitor records n of each spike; "sign": its sign s
     fan_out: np.ndarray     # outgoing synapses of each unit (within its sample; zeros for the last layer)
     n_units: int            # neurons per sample
 
@@ -50,53 +50,59 @@ def build_converted(net: ConvertedNetwork, x: np.ndarray) -> BuiltConversion:
     """Brian2 objects for inputs ``x`` ``(n_samples, n_in)`` under the current device."""
     x_rate = net.encoded_inputs(x)
     n_samples = len(x_rate)
-    unit = net.rate_unit
     quantized = net.neuron == "quantized"
     objects, monitors = [], []
-    source, source_counts = None, False
+    source, source_carries = None, "spike"
     if net.encoding != "current":
         encoder = _encoder(net, x_rate)
-        source, source_counts = encoder.monitor.source, encoder.counts
+        source, source_carries = encoder.monitor.source, encoder.carries
         objects.append(source)
         monitors.append(encoder)
     n_layers = len(net.weights)
-    for k, (weight, bias) in enumerate(zip(net.weights, net.biases)):
+    for k, (weight, bias, neuron) in enumerate(zip(net.weights, net.biases, net.layer_neurons)):
         last = k == n_layers - 1
         spiking = not (last and net.readout == "potential")
         drive = np.tile(bias, (n_samples, 1))
         if source is None:
             drive = drive + x_rate @ weight.T
-        if quantized:
-            model = QUANTIZED_NEURON if spiking else QUANTIZED_READOUT
-            values = {"drive": drive.ravel() * unit, **({"amplitude": net.amplitude} if spiking else {})}
-        else:
-            model = IF_NEURON if spiking else IF_READOUT
-            values = {"drive": drive.ravel() * unit, **({"theta": 1.0} if spiking else {})}
-        group = model.build(n_samples * weight.shape[0], f"convert_layer{k}", values)
+        name, drive = f"convert_layer{k}", drive.ravel() * net.rate_unit
+        group, carries = _layer_group(net, neuron, spiking, name, drive)
         objects.append(group)
-        if quantized and spiking:
-            order_quantized_reset(group)
         if source is not None:
-            objects.append(dense_synapses(source, group, weight, n_samples, source_counts,
+            objects.append(dense_synapses(source, group, weight, n_samples, source_carries,
                                           "x" if quantized else "v", f"convert_synapses{k}"))
         if spiking:
             fan_out = np.zeros(weight.shape[0], dtype=int) if last else _fan_out(net.weights[k + 1])
-            monitors.append(MonitoredLayer(f"layer{k}", layer_monitor(group, quantized, f"convert_layer{k}_spikes"),
-                                           quantized, fan_out, weight.shape[0]))
-        source, source_counts = group, quantized
+            monitors.append(MonitoredLayer(f"layer{k}", layer_monitor(group, carries, f"{name}_spikes"),
+                                           carries, fan_out, weight.shape[0]))
+        source, source_carries = group, carries
     readout = StateMonitor(source, "v", record=True, when="end", name="convert_readout")
     network = Network(*objects, *(m.monitor for m in monitors), readout)
     return BuiltConversion(network, monitors, readout)
 
 
+def _layer_group(net: ConvertedNetwork, neuron: str, spiking: bool, name: str, drive) -> tuple[NeuronGroup, str]:
+    """The group of one converted layer (``drive`` in Hz per neuron) and what its spikes carry."""
+    n = len(drive)
+    if not spiking:
+        return (QUANTIZED_READOUT if neuron == "quantized" else IF_READOUT).build(n, name, {"drive": drive}), "spike"
+    if neuron == "quantized":
+        group = QUANTIZED_NEURON.build(n, name, {"drive": drive, "amplitude": net.amplitude})
+        order_quantized_reset(group)
+        return group, "count"
+    if neuron == "ei":
+        return EI_LAYER_NEURON.build(n, name, net.dt, {"x": drive}), "sign"
+    return IF_NEURON.build(n, name, {"drive": drive, "theta": 1.0}), "spike"
+
+
 def _encoder(net: ConvertedNetwork, x_rate: np.ndarray) -> MonitoredLayer:
     """One Poisson or quantized neuron per input and sample, driven by ``x_rate``, monitored."""
-    counts = net.encoding == "quantized"
-    values = {"drive": x_rate.ravel() * net.rate_unit, **({"amplitude": net.amplitude} if counts else {})}
-    group = (QUANTIZED_NEURON if counts else POISSON_ENCODER).build(x_rate.size, "convert_input", values)
-    if counts:
+    carries = "count" if net.encoding == "quantized" else "spike"
+    values = {"drive": x_rate.ravel() * net.rate_unit, **({"amplitude": net.amplitude} if carries == "count" else {})}
+    group = (QUANTIZED_NEURON if carries == "count" else POISSON_ENCODER).build(x_rate.size, "convert_input", values)
+    if carries == "count":
         order_quantized_reset(group)
-    return MonitoredLayer("input", layer_monitor(group, counts, "convert_input_spikes"), counts,
+    return MonitoredLayer("input", layer_monitor(group, carries, "convert_input_spikes"), carries,
                           _fan_out(net.weights[0]), net.n_in)
 
 
@@ -113,7 +119,7 @@ class LayerActivity:
     n_units: int            # per sample
     events: np.ndarray      # (n_steps,) spike events
     quanta: np.ndarray      # (n_steps,) spikes counted with multiplicity n
-    bits: np.ndarray        # (n_steps,) sum over events of the bits of n (floor(log2 n) + 1)
+    bits: np.ndarray        # (n_steps,) sum over events of the bits of n (floor(log2 n) + 1, +1 for a sign)
     synops: np.ndarray      # (n_steps,) synaptic events: each spike event times its fan-out
 
 
@@ -122,7 +128,8 @@ class SpikingRun:
     """What a converted network did on a batch: readout per step and activity per layer.
 
     ``potential[k, s, c]`` is the readout membrane of class ``c`` for sample ``s`` after
-    ``k + 1`` steps; ``output_counts`` (spike readout only) the spikes (quanta) so far.
+    ``k + 1`` steps; ``output_counts`` (spike readout only) the spikes (quanta) so far, each EI
+    spike counted with its sign.
     """
 
     net: ConvertedNetwork
@@ -164,7 +171,7 @@ class SpikingRun:
         - ``spikes_per_neuron_per_step``: quanta of the converted layers (encoder excluded) per
           neuron and step;
         - ``bits_per_activity``: mean over spike events of the bits needed for the count n
-          (1 for IF neurons);
+          (1 for IF neurons), plus one for the sign of an EI spike (2 for EI neurons);
         - ``synops_per_inference``: spike events times their fan-out, encoder included (the
           constant-current input's analog first layer is not counted).
         """
@@ -208,14 +215,16 @@ def _collect(net: ConvertedNetwork, built: BuiltConversion, steps: int, n_sample
     for layer in built.layers:
         monitor = layer.monitor
         step = np.rint(np.asarray(monitor.t) / dt).astype(np.int64)
-        n = np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.counts else np.ones(len(step), dtype=np.int64)
-        bits = np.floor(np.log2(np.maximum(n, 1))) + 1
+        n = (np.rint(np.asarray(monitor.n)).astype(np.int64) if layer.carries == "count"
+             else np.ones(len(step), dtype=np.int64))
+        bits = np.floor(np.log2(np.maximum(n, 1))) + 1 + (layer.carries == "sign")
+        signed = np.rint(np.asarray(monitor.s)).astype(np.int64) if layer.carries == "sign" else n
         fan_out = layer.fan_out[np.asarray(monitor.i) % layer.n_units]
         activities.append(LayerActivity(layer.name, layer.n_units,
                                         *(np.bincount(step, weights=weights, minlength=steps)[:steps]
                                           for weights in (None, n, bits, fan_out))))
         if layer.name == f"layer{len(net.weights) - 1}":
             per_step = np.zeros((steps, n_samples * n_out))
-            np.add.at(per_step, (step, np.asarray(monitor.i)), n)
+            np.add.at(per_step, (step, np.asarray(monitor.i)), signed)
             output_counts = np.cumsum(per_step, axis=0).reshape(steps, n_samples, n_out)
     return SpikingRun(net, potential, output_counts, activities, float("nan") if run_seconds is None else run_seconds)
