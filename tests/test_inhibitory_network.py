@@ -65,6 +65,7 @@ def test_fixed_in_degree_connectivity():
     assert not np.any(i == j), "no autapses"
     pairs = i.astype(np.int64) * n + j
     assert len(np.unique(pairs)) == len(pairs), "no multiple synapses"
+    assert np.all(np.diff(i) >= 0) and np.all(np.diff(j)[np.diff(i) == 0] > 0), "sorted by source, then target"
     out_degree = np.bincount(i, minlength=n)
     assert abs(out_degree.mean() - k) < 1e-9 and out_degree.std() < 3 * np.sqrt(k)
 

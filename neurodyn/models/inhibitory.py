@@ -90,9 +90,14 @@ PARAMETERS = ParameterSpec((
 def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Random connectivity where every neuron receives exactly ``k`` inputs, no autapses.
 
-    Returns presynaptic and postsynaptic indices (``i``, ``j``), sorted by ``j``. Each
-    row's sources are the ``k`` smallest of ``n`` uniform keys (self excluded), which is a
-    uniform sample without replacement, computed in chunks of rows to bound memory.
+    Returns presynaptic and postsynaptic indices (``i``, ``j``), sorted by ``i`` and then by
+    ``j``. Each row's sources are the ``k`` smallest of ``n`` uniform keys (self excluded),
+    which is a uniform sample without replacement, computed in chunks of rows to bound memory.
+
+    The order by presynaptic neuron matters for speed, not for the dynamics: a spike's
+    synapses are then contiguous in Brian2's synapse arrays, and propagation reads them in
+    sequence. Sorted by ``j`` instead, the N = 10,000, K = 1,000 network ran 5.7 times slower in
+    C++ standalone (6.58 s vs 1.15 s for 1 s of biology, same spikes).
     """
     sources = []
     for first in range(0, n, chunk):
@@ -102,7 +107,8 @@ def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) 
         sources.append(np.sort(np.argpartition(keys, k - 1, axis=1)[:, :k], axis=1))
     i = np.concatenate(sources).ravel()
     j = np.repeat(np.arange(n), k)
-    return i, j
+    by_source = np.argsort(i.astype(np.int32), kind="stable")  # radix sort; keeps j ascending per source
+    return i[by_source], j[by_source]
 
 
 class InhibitoryNetwork(NetworkModel):
