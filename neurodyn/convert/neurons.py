@@ -74,10 +74,13 @@ POISSON_ENCODER = NeuronModel("drive : Hz (constant)", threshold="rand() < drive
 EI_LAYER_NEURON = EINeuron(theta_e=1.0, theta_i=1.0, tau=None)
 
 
-def order_quantized_reset(group: NeuronGroup) -> None:
-    """Run the reset of a quantized group in the ``thresholds`` slot, before the count copy."""
+def quantized_group(n: int, name: str, drive, amplitude: float) -> NeuronGroup:
+    """A group of ``n`` quantized neurons (:data:`QUANTIZED_NEURON`) driven by ``drive`` (Hz),
+    whose reset runs in the ``thresholds`` slot, before the count copy of the synapses."""
+    group = QUANTIZED_NEURON.build(n, name, {"drive": drive, "amplitude": amplitude})
     resetter = group.resetter["spike"]
     resetter.when, resetter.order = "thresholds", RESET_ORDER
+    return group
 
 
 def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray, n_samples: int,

@@ -21,8 +21,8 @@ from scipy.special import expit
 
 from neurodyn.convert.conversion import ConvertedNetwork
 from neurodyn.convert.layers import ConversionError
-from neurodyn.convert.neurons import (EI_LAYER_NEURON, IF_NEURON, IF_READOUT, POISSON_ENCODER, QUANTIZED_NEURON,
-                                      QUANTIZED_READOUT, dense_synapses, layer_monitor, order_quantized_reset)
+from neurodyn.convert.neurons import (EI_LAYER_NEURON, IF_NEURON, IF_READOUT, POISSON_ENCODER, QUANTIZED_READOUT,
+                                      dense_synapses, layer_monitor, quantized_group)
 from neurodyn.targets import target_device
 
 
@@ -87,9 +87,7 @@ def _layer_group(net: ConvertedNetwork, neuron: str, spiking: bool, name: str, d
     if not spiking:
         return (QUANTIZED_READOUT if neuron == "quantized" else IF_READOUT).build(n, name, {"drive": drive}), "spike"
     if neuron == "quantized":
-        group = QUANTIZED_NEURON.build(n, name, {"drive": drive, "amplitude": net.amplitude})
-        order_quantized_reset(group)
-        return group, "count"
+        return quantized_group(n, name, drive, net.amplitude), "count"
     if neuron == "ei":
         return EI_LAYER_NEURON.build(n, name, net.dt, {"x": drive}), "sign"
     return IF_NEURON.build(n, name, {"drive": drive, "theta": 1.0}), "spike"
@@ -98,10 +96,9 @@ def _layer_group(net: ConvertedNetwork, neuron: str, spiking: bool, name: str, d
 def _encoder(net: ConvertedNetwork, x_rate: np.ndarray) -> MonitoredLayer:
     """One Poisson or quantized neuron per input and sample, driven by ``x_rate``, monitored."""
     carries = "count" if net.encoding == "quantized" else "spike"
-    values = {"drive": x_rate.ravel() * net.rate_unit, **({"amplitude": net.amplitude} if carries == "count" else {})}
-    group = (QUANTIZED_NEURON if carries == "count" else POISSON_ENCODER).build(x_rate.size, "convert_input", values)
-    if carries == "count":
-        order_quantized_reset(group)
+    drive = x_rate.ravel() * net.rate_unit
+    group = (quantized_group(x_rate.size, "convert_input", drive, net.amplitude) if carries == "count"
+             else POISSON_ENCODER.build(x_rate.size, "convert_input", {"drive": drive}))
     return MonitoredLayer("input", layer_monitor(group, carries, "convert_input_spikes"), carries,
                           _fan_out(net.weights[0]), net.n_in)
 
