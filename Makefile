@@ -12,6 +12,9 @@ $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# norse 1.1.0 declares torchvision, which would replace the pinned CPU torch with a CUDA build;
+	# norse itself runs without it, so it is installed without its dependencies (all present above).
+	$(BIN)/python -m pip install --quiet --no-deps norse==1.1.0
 	touch $(STAMP)
 
 setup: $(STAMP)
