@@ -28,8 +28,9 @@ from brian2 import device
 
 from neurodyn.errors import TargetError
 from neurodyn.genn_compat import check_model
-from neurodyn.results import SimulationResult, VoltageTraces
-from neurodyn.simulation import NetworkModel, check_duration, check_recorded_neurons
+from neurodyn.model import Model
+from neurodyn.results import SimulationResult, StateTraces
+from neurodyn.simulation import add_state_monitors, check_duration
 from neurodyn.targets import target_device
 
 PARAMS_FILE = "params.json"
@@ -37,7 +38,7 @@ BUILD_FILE = "BUILD.md"
 GENN_INSTALL_URL = "https://genn-team.github.io/genn/documentation/4/html/d8/d99/Installation.html"
 
 
-def generate(model: NetworkModel, duration, out_dir, *, use_gpu: bool = True,
+def generate(model: Model, duration, out_dir, *, use_gpu: bool = True,
              record_v: Sequence[int] = ()) -> Path:
     """Write the GeNN project of ``model`` run for ``duration`` into ``out_dir``; return it.
 
@@ -47,20 +48,23 @@ def generate(model: NetworkModel, duration, out_dir, *, use_gpu: bool = True,
     Takes about a second for a few hundred neurons; GeNN is not needed.
     """
     duration = check_duration(duration)
-    record_v = check_recorded_neurons(record_v, model.n_neurons)
+    record_v = np.asarray(record_v, dtype=np.int64).ravel()
     caveats = check_model(model, record_v, use_gpu=use_gpu)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with target_device("genn", model.dt, build_dir=out_dir, use_gpu=use_gpu, generate_only=True):
-        built = model.build(record_v=record_v)
-        built.network.run(duration)
-        files = {"spikes": {name: _file_entry(built.spikes.variables[name]) for name in built.spikes.record_variables}}
-        if built.voltage is not None:
-            files["voltage"] = {name: _file_entry(built.voltage.variables[name]) for name in ("t", "v")}
-    params = {"model": model.name, "params": model.record, "n_neurons": model.n_neurons,
-              "t_stop": float(duration), "dt": float(model.dt), "record_v": record_v.tolist(),
-              "use_gpu": bool(use_gpu), "caveats": caveats, "result_files": files,
+        built = model.build()
+        add_state_monitors(built, {"v": record_v} if len(record_v) else {})
+        built.run(duration)
+        files = {"spikes": {population: {name: _file_entry(monitor.variables[name]) for name in monitor.record_variables}
+                            for population, monitor in built.spikes.items()},
+                 "states": {key: {name: _file_entry(monitor.variables[name]) for name in ("t", variable)}
+                            for key, (_, variable, monitor) in built.states.items()}}
+        populations = [[name, len(group)] for name, group in built.populations.items()]
+    params = {"model": model.name, "params": model.record, "n_neurons": sum(size for _, size in populations),
+              "populations": populations, "t_stop": float(duration), "dt": float(model.dt),
+              "record_v": record_v.tolist(), "use_gpu": bool(use_gpu), "caveats": caveats, "result_files": files,
               "generation_s": time.perf_counter() - started,
               "versions": {name: version(name) for name in ("neurodyn", "brian2", "brian2genn")}}
     (out_dir / PARAMS_FILE).write_text(json.dumps(params, indent=2))
@@ -162,20 +166,25 @@ def load_result(project) -> SimulationResult:
     run_info = project / "results" / "last_run_info.txt"
     if not run_info.is_file():
         raise TargetError(f"{project} has no results yet: compile and run it first ({project / BUILD_FILE})")
-    arrays = {group: {name: _read(project, entry) for name, entry in entries.items()}
-              for group, entries in params["result_files"].items()}
-    spikes = arrays["spikes"]
-    voltage = None
-    if "voltage" in arrays:
-        record_v = np.asarray(params["record_v"], dtype=np.int64)
-        v = arrays["voltage"]["v"].reshape(-1, len(record_v)).T
-        voltage = VoltageTraces(t=arrays["voltage"]["t"], neurons=record_v, v=v)
+    spikes = [{name: _read(project, entry) for name, entry in entries.items()}
+              for entries in params["result_files"]["spikes"].values()]
+    offsets = np.cumsum([0] + [size for _, size in params["populations"]])
+    states = {}
+    for key, entries in params["result_files"]["states"].items():
+        arrays = {name: _read(project, entry) for name, entry in entries.items()}
+        variable = next(name for name in arrays if name != "t")
+        neurons = np.asarray(params["record_v"], dtype=np.int64)
+        states[key] = StateTraces(t=arrays["t"], neurons=neurons, values=arrays[variable].reshape(-1, len(neurons)).T,
+                                  variable=variable)
     run_s = float(run_info.read_text().split()[0])
+    extra = set.intersection(*(set(monitor) - {"i", "t"} for monitor in spikes))
     return SimulationResult(model=params["model"], params=params["params"], n_neurons=params["n_neurons"],
-                            t_stop=params["t_stop"], dt=params["dt"], spike_i=spikes["i"].astype(np.int64),
-                            spike_t=spikes["t"].astype(float), voltage=voltage, target="genn",
-                            timings={"run_s": run_s},
-                            spike_values={k: v for k, v in spikes.items() if k not in ("i", "t")})
+                            t_stop=params["t_stop"], dt=params["dt"],
+                            spike_i=np.concatenate([m["i"].astype(np.int64) + o for m, o in zip(spikes, offsets)]),
+                            spike_t=np.concatenate([m["t"].astype(float) for m in spikes]), states=states,
+                            target="genn", timings={"run_s": run_s},
+                            populations=[tuple(p) for p in params["populations"]] if len(spikes) > 1 else (),
+                            spike_values={k: np.concatenate([m[k] for m in spikes]) for k in extra})
 
 
 def _read(project: Path, entry: dict) -> np.ndarray:

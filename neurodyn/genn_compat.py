@@ -57,7 +57,7 @@ changes (documentation: "Custom schedules"); :func:`schedule_notes` lists them.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from brian2 import (NeuronGroup, PoissonGroup, PoissonInput, PopulationRateMonitor, SpikeGeneratorGroup,
@@ -118,16 +118,20 @@ def check_network(network) -> None:
         raise GeNNUnsupportedError("Brian2GeNN 1.7 cannot generate this network: " + "; ".join(problems))
 
 
-def check_model(model, record_v: Sequence[int] = (), use_gpu: bool = False) -> list[str]:
-    """Build ``model`` (a :class:`neurodyn.simulation.NetworkModel`) on the runtime device,
-    without compiling, and :func:`check_network` it; return the caveats that do not stop
-    generation (:func:`schedule_notes`, and :func:`gpu_notes` for a GPU build)."""
+def check_model(model, record_v: Sequence[int] = (), use_gpu: bool = False,
+                record: Mapping[str, Sequence[int]] | None = None) -> list[str]:
+    """Build ``model`` (any :class:`neurodyn.Model`) on the runtime device, without compiling,
+    with the monitors :func:`neurodyn.simulate` would add for ``record_v`` / ``record``, and
+    :func:`check_network` it; return the caveats that do not stop generation
+    (:func:`schedule_notes`, and :func:`gpu_notes` for a GPU build)."""
+    from neurodyn.simulation import add_state_monitors
     from neurodyn.targets import target_device
 
     with target_device("numpy", model.dt):
-        network = model.build(record_v=record_v).network
-        check_network(network)
-        return schedule_notes(network) + (gpu_notes(network) if use_gpu else [])
+        built = model.build()
+        add_state_monitors(built, {**({"v": record_v} if len(record_v) else {}), **dict(record or {})})
+        check_network(built.network)
+        return schedule_notes(built.network) + (gpu_notes(built.network) if use_gpu else [])
 
 
 def schedule_notes(network) -> list[str]:

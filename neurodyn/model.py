@@ -1,66 +1,290 @@
-"""Equation-defined neuron and synapse models, and their Brian2 builders.
+"""A neurodyn model is a Brian2 script in a function.
 
-A model is declared as Brian2 text (equations with units, threshold, reset, synaptic
-``on_pre``), exactly as in a plain Brian2 script; :class:`NeuronModel` and
-:class:`SynapseModel` add the checks neurodyn promises and build the Brian2 objects.
+::
 
-The main check: Brian2 2.5.4 hands equations to SymPy, which reads some names as
-constants or functions (``E`` is Euler's number, ``I`` the imaginary unit, ``S``, ``N``,
-``O``, ``Q``, ``beta``, ``gamma``, ``zeta``, ``pi``). A state variable named ``E`` is then
-silently mis-integrated by the ``exact`` method (``dE/dt = -E/(10*ms)`` from E=1 gives 2.69
-after 10 ms instead of 0.37). Such names are refused here, before Brian2 sees them.
+    from brian2 import *
+    import neurodyn
+
+    @neurodyn.model
+    def brunel_hakim(N=5000,         # number of neurons
+                     J=0.1 * mV,     # inhibitory jump per spike
+                     tau=20 * ms):   # membrane time constant
+        group = NeuronGroup(N, "dV/dt = -V/tau : volt", threshold="V > 20*mV", reset="V = 10*mV")
+        conn = Synapses(group, group, on_pre="V += -J", delay=2 * ms)
+        conn.connect(p=0.2)
+
+The keyword arguments are the parameters (:mod:`neurodyn.signature`); ``brunel_hakim(N=100)``
+is a configured instance whose values are checked. :meth:`Model.build` runs the body and
+collects what a Brian2 script's ``run()`` would: every Brian2 object bound to a local name
+of the function (directly, in a list, tuple or dict, or in a ``Network``), or returned by
+it. The function's globals and locals are the run namespace, so equations refer to
+parameters and locals by name exactly as in the script.
+
+Seeding: with parameter ``seed`` (added when the function does not declare it),
+``brian2.seed(seed)`` is called before the body on the runtime and C++ standalone devices,
+and a function that takes ``rng`` gets ``numpy.random.default_rng(seed)``. Brian2GeNN cannot
+be seeded (see :func:`neurodyn.simulation.simulate`).
+
+A model with helper methods is a subclass of :class:`Model` whose ``network(self, ...)``
+method is the body; its signature gives the parameters the same way.
 """
 from __future__ import annotations
 
+import inspect
+import sys
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
-from brian2 import Equations, NeuronGroup, Synapses
-from sympy.abc import _clash as _SYMPY_CLASHING_NAMES
+from brian2 import Equations, Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, get_device, ms
+from brian2 import seed as seed_brian2
+from brian2.equations.equations import DIFFERENTIAL_EQUATION
+from brian2.core.base import BrianObject
+from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+from brian2.devices.device import RuntimeDevice
+from brian2.groups.subgroup import Subgroup
 
 from neurodyn.errors import ModelDefinitionError
+from neurodyn.name_guard import MISREAD_STATE_VARIABLES, check_group
+from neurodyn.parameters import ParameterSpec
+from neurodyn.signature import spec_from_function
 
-#: Names that SymPy parses as constants or functions; never valid as model identifiers.
-FORBIDDEN_NAMES = frozenset(_SYMPY_CLASHING_NAMES)
+#: Brian2's default time step, used for models without a ``dt`` parameter.
+DEFAULT_DT = 0.1 * ms
 
 
-def parse_equations(text: str, where: str) -> Equations:
-    """Brian2 :class:`Equations` from ``text``; syntax errors and SymPy-clashing names raise
-    :class:`ModelDefinitionError` naming ``where`` the problem is."""
+@dataclass
+class BuiltNetwork:
+    """The Brian2 objects of one model instance, as :func:`neurodyn.simulate` runs and reads them.
+
+    Attributes
+    ----------
+    network : Network
+        Every collected object plus one SpikeMonitor per population (a monitor the body made
+        for the whole group is reused).
+    populations : dict
+        ``{name: NeuronGroup}`` in order of creation; the name is the group's own name when
+        given, else its local variable name.
+    spikes : dict
+        ``{population: SpikeMonitor}``.
+    states : dict
+        ``{key: (population, variable, StateMonitor)}`` of recorded state variables.
+    namespace : dict
+        What the run resolves external names in (the function's globals and locals).
+    """
+
+    network: Network
+    populations: dict
+    spikes: dict
+    states: dict = field(default_factory=dict)
+    namespace: dict = field(default_factory=dict)
+    seeded: bool = True
+
+    @property
+    def neurons(self) -> NeuronGroup:
+        """The first (for one-population networks: the) NeuronGroup."""
+        return next(iter(self.populations.values()))
+
+    def run(self, duration, **kwargs) -> None:
+        """``Network.run`` with the model's namespace."""
+        self.network.run(duration, namespace=self.namespace, **kwargs)
+
+
+class Model:
+    """Base class of network models: checked parameter values plus the Brian2 body.
+
+    Subclasses define ``network(self, **parameters)`` (its signature gives ``parameters``
+    unless the class sets them) and may set ``name`` and override :meth:`validate` for checks
+    that involve several parameters. :func:`model` makes such a class from a plain function.
+    """
+
+    name: ClassVar[str] = ""
+    parameters: ClassVar[ParameterSpec]
+    bounds: ClassVar[Mapping[str, tuple]] = {}
+    choices: ClassVar[Mapping[str, tuple]] = {}
+    docs: ClassVar[Mapping[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "network" in cls.__dict__ and "parameters" not in cls.__dict__:
+            body = cls.__dict__["network"]
+            function = body.__func__ if isinstance(body, staticmethod) else body
+            cls.parameters = spec_from_function(function, skip_first=not isinstance(body, staticmethod),
+                                                bounds=cls.bounds, choices=cls.choices, docs=cls.docs)
+        if not cls.__dict__.get("name"):
+            cls.name = cls.__name__
+
+    def __init__(self, **overrides):
+        self.values = self.parameters.resolve(overrides)
+        self.validate()
+
+    def validate(self) -> None:
+        """Cross-parameter checks; raise :class:`~neurodyn.errors.ParameterError`."""
+
+    def network(self, **values) -> Any:
+        raise NotImplementedError
+
+    @property
+    def record(self) -> dict:
+        """Parameters as a flat record with unit-carrying names."""
+        return self.parameters.to_record(self.values)
+
+    @property
+    def dt(self) -> Quantity:
+        """The time step: the ``dt`` parameter, or Brian2's default 0.1 ms (a body may still set
+        ``defaultclock.dt``; results carry the step actually used)."""
+        dt = self.values.get("dt")
+        return DEFAULT_DT if dt is None else dt
+
+    @property
+    def n_neurons(self) -> int | None:
+        """The ``N`` parameter when the model has one (a hint before building; see
+        :attr:`BuiltNetwork.populations` for the real sizes)."""
+        return int(self.values["N"]) if "N" in self.values else None
+
+    def build(self) -> BuiltNetwork:
+        """Seed, run the body on the current device and collect its Brian2 objects."""
+        body = self.network
+        function = getattr(body, "__func__", body)
+        wanted = set(inspect.signature(body).parameters)
+        arguments = {name: value for name, value in self.values.items() if name in wanted}
+        seeded = type(get_device()) in (RuntimeDevice, CPPStandaloneDevice)  # GeNN (a subclass) refuses seed()
+        if seeded:
+            seed_brian2(self.values["seed"])
+        if "rng" in wanted:
+            arguments["rng"] = np.random.default_rng(self.values["seed"])
+        returned, local_names = call_collecting_locals(body, function.__code__, arguments)
+        namespace = {**function.__globals__, **local_names}
+        objects = collect_objects(local_names, returned)
+        populations = name_populations(objects, local_names)
+        if not populations:
+            raise ModelDefinitionError(f"model {self.name}: its function built no NeuronGroup (a neurodyn model creates "
+                                       f"its groups as a Brian2 script does, and keeps them in local variables)")
+        for obj in objects:
+            check_group(obj)
+        spikes = {}
+        for population, group in populations.items():
+            spikes[population] = next((obj for obj in objects if _records_all_spikes(obj, group)), None)
+            if spikes[population] is None:
+                spikes[population] = SpikeMonitor(group, name=f"{group.name}_spikes")
+                objects.append(spikes[population])
+        states = {}
+        for obj in objects:
+            if isinstance(obj, StateMonitor) and obj.source in populations.values():
+                population = next(name for name, group in populations.items() if group is obj.source)
+                for variable in obj.record_variables:
+                    states[state_key(population, variable, populations)] = (population, variable, obj)
+        return BuiltNetwork(network=Network(*objects), populations=populations, spikes=spikes, states=states,
+                            namespace=namespace, seeded=seeded)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v}" for k, v in self.record.items())
+        return f"{type(self).__name__}({shown})"
+
+
+def model(function: Callable | None = None, *, name: str | None = None, bounds: Mapping[str, tuple] = None,
+          choices: Mapping[str, tuple] = None, docs: Mapping[str, str] = None):
+    """Make a :class:`Model` subclass from a Brian2 script written as a function.
+
+    Usable bare (``@neurodyn.model``) or with options
+    (``@neurodyn.model(bounds={"g": (0, None)}, choices={"pulse": ("alpha", "delta")})``).
+    The class takes the function's name, module and docstring, so it pickles (study
+    workers) and ``help()`` shows the script's documentation.
+    """
+    if function is None:
+        return lambda f: model(f, name=name, bounds=bounds, choices=choices, docs=docs)
+    if not callable(function) or not hasattr(function, "__code__"):
+        raise ModelDefinitionError(f"@neurodyn.model decorates a function, got {function!r}")
+    namespace = {"network": staticmethod(function), "name": name or function.__name__,
+                 "bounds": dict(bounds or {}), "choices": dict(choices or {}), "docs": dict(docs or {}),
+                 "__module__": function.__module__, "__qualname__": function.__qualname__,
+                 "__doc__": function.__doc__, "function": staticmethod(function)}
+    return type(function.__name__, (Model,), namespace)
+
+
+def state_key(population: str, variable: str, populations: Mapping) -> str:
+    """``"v"`` in a one-population network, ``"exc.v"`` otherwise."""
+    return variable if len(populations) == 1 else f"{population}.{variable}"
+
+
+def call_collecting_locals(body: Callable, code, arguments: Mapping[str, Any]) -> tuple[Any, dict]:
+    """Call ``body(**arguments)`` and return its result and its local variables at return.
+
+    The locals are taken from the frame of ``code`` as it returns, with a profile hook
+    (:func:`sys.setprofile`) that chains to any profiler already installed.
+    """
+    captured = {}
+    previous = sys.getprofile()
+
+    def profiler(frame, event, arg):
+        if event == "return" and frame.f_code is code and not captured:
+            captured.update(frame.f_locals)
+            captured.setdefault("__returned__", None)
+        if previous is not None:
+            previous(frame, event, arg)
+
+    sys.setprofile(profiler)
     try:
-        equations = Equations(text)
-    except (SyntaxError, ValueError, TypeError) as error:
-        raise ModelDefinitionError(f"{where}: {error}") from error
-    check_identifiers(equations.names, where)
-    return equations
+        returned = body(**arguments)
+    finally:
+        sys.setprofile(previous)
+    captured.pop("__returned__", None)
+    return returned, captured
 
 
-def check_identifiers(names, where: str) -> None:
-    """Raise :class:`ModelDefinitionError` if any of ``names`` is read by SymPy as a constant."""
-    bad = sorted(set(names) & FORBIDDEN_NAMES)
-    if bad:
-        raise ModelDefinitionError(
-            f"{where}: the name(s) {', '.join(bad)} are read by SymPy as constants or functions "
-            f"(E is Euler's number, I the imaginary unit, ...) and Brian2 2.5.4 would integrate them "
-            f"wrongly; rename them (forbidden: {', '.join(sorted(FORBIDDEN_NAMES))})"
-        )
+def collect_objects(local_names: Mapping[str, Any], returned: Any) -> list:
+    """Brian2 objects among the locals and the returned value (one level into lists, tuples,
+    sets, dicts and Networks), each once, in order of appearance; subgroups are left out
+    (their group runs them)."""
+    found, seen = [], set()
+
+    def add(value):
+        if isinstance(value, Network):
+            for obj in value.objects:
+                add(obj)
+        elif isinstance(value, BrianObject) and not isinstance(value, Subgroup) and id(value) not in seen:
+            seen.add(id(value))
+            found.append(value)
+
+    for value in [*local_names.values(), returned]:
+        if isinstance(value, (list, tuple, set, frozenset)):
+            for item in value:
+                add(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+        else:
+            add(value)
+    return found
+
+
+def name_populations(objects, local_names: Mapping[str, Any]) -> dict[str, NeuronGroup]:
+    """``{name: group}`` for every NeuronGroup: its ``name=`` if given, else its local name."""
+    by_id = {}
+    for local, value in local_names.items():
+        if isinstance(value, NeuronGroup):
+            by_id.setdefault(id(value), local)
+    populations = {}
+    for obj in objects:
+        if isinstance(obj, NeuronGroup):
+            automatic = obj.name.startswith("neurongroup")
+            populations[by_id.get(id(obj), obj.name) if automatic else obj.name] = obj
+    return populations
+
+
+def _records_all_spikes(obj, group) -> bool:
+    return (isinstance(obj, SpikeMonitor) and obj.source is group and obj.event == "spike"
+            and obj.record is True)
 
 
 @dataclass(frozen=True)
 class NeuronModel:
-    """A neuron model in Brian2 syntax.
+    """A reusable neuron type in Brian2 syntax, for code that builds many similar groups
+    (:mod:`neurodyn.convert`): equations with units, threshold, reset, integration method.
 
-    Parameters
-    ----------
-    equations
-        Brian2 equation string with units. Parameters that vary between runs should be
-        declared as ``name : unit (shared, constant)`` or per-neuron ``(constant)``
-        variables, not as namespace constants, so that compiled runtime code is reused.
-    threshold, reset
-        Brian2 threshold condition and reset statements (``None``: no spikes / no reset).
-    method
-        Integration method; ``"exact"`` for linear equations.
+    Parameters that vary between runs should be ``name : unit (shared, constant)`` or per-neuron
+    ``(constant)`` variables rather than namespace constants, so compiled code is reused.
+    Equations with the one name Brian2 mis-integrates (:mod:`neurodyn.name_guard`) are refused.
     """
 
     equations: str
@@ -69,52 +293,21 @@ class NeuronModel:
     method: str = "exact"
 
     def __post_init__(self):
-        parse_equations(self.equations, "neuron equations")
+        try:
+            equations = Equations(self.equations)
+        except (SyntaxError, ValueError, TypeError) as error:
+            raise ModelDefinitionError(f"neuron equations: {error}") from error
+        differential = {eq.varname for eq in equations.values() if eq.type == DIFFERENTIAL_EQUATION}
+        for name, methods in MISREAD_STATE_VARIABLES.items():
+            if name in differential and self.method in methods:
+                raise ModelDefinitionError(f"neuron equations: a state variable named {name} is integrated wrongly "
+                                           f"by Brian2 2.5.4's {self.method!r} method (see neurodyn.name_guard); "
+                                           f"rename it")
 
     def build(self, n: int, name: str, values: Mapping[str, object] = None) -> NeuronGroup:
         """A :class:`NeuronGroup` of ``n`` neurons with variables set from ``values``."""
-        group = NeuronGroup(
-            n, self.equations, threshold=self.threshold, reset=self.reset,
-            method=self.method, name=name, namespace={},
-        )
+        group = NeuronGroup(n, self.equations, threshold=self.threshold, reset=self.reset,
+                            method=self.method, name=name, namespace={})
         for variable, value in (values or {}).items():
             setattr(group, variable, value)
         return group
-
-
-@dataclass(frozen=True)
-class SynapseModel:
-    """A synapse model in Brian2 syntax: synaptic equations and the ``on_pre`` statements.
-
-    For code generation with Brian2GeNN, ``on_pre`` may only use ``+=`` on postsynaptic
-    variables (write ``v_post += -w``, not ``v_post -= w``), and constants it reads belong
-    to the synapses (``w : 1 (shared, constant)``), not to a neuron group (``w_post``); see
-    :mod:`neurodyn.genn_compat`.
-    """
-
-    on_pre: str
-    model: str = ""
-    values: Mapping[str, object] = field(default_factory=dict)
-
-    def __post_init__(self):
-        parse_equations(self.model, "synapse equations")
-
-    def build(self, source: NeuronGroup, target: NeuronGroup,
-              connections: tuple[np.ndarray, np.ndarray] | None, delay, name: str,
-              values: Mapping[str, object] | None = None) -> Synapses:
-        """Synapses with one homogeneous ``delay``.
-
-        ``connections`` is a pair of index arrays ``(i, j)`` (from ``source[i]`` to
-        ``target[j]``), or ``None`` for all-to-all; ``values`` sets synaptic variables
-        (after the model's own ``values``).
-        """
-        synapses = Synapses(source, target, model=self.model, on_pre=self.on_pre,
-                            delay=delay, name=name, namespace={})
-        if connections is None:
-            synapses.connect()
-        else:
-            i, j = connections
-            synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
-        for variable, value in {**self.values, **(values or {})}.items():
-            setattr(synapses, variable, value)
-        return synapses

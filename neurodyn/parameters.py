@@ -62,6 +62,11 @@ class Parameter:
     choices: tuple = ()
     minimum: float | None = None
     optional: bool = False
+    maximum: float | None = None
+
+    def __post_init__(self):
+        if self.unit is not None and self.display_unit is None:  # a column tau_ms, never tau_None
+            object.__setattr__(self, "display_unit", repr(self.unit.get_best_unit()))
 
     @property
     def column(self) -> str:
@@ -112,6 +117,8 @@ class Parameter:
     def _check_minimum(self, number: float, shown: Any) -> None:
         if self.minimum is not None and number < self.minimum:
             raise ParameterError(f"{self.name} must be >= {self.minimum}, got {shown}")
+        if self.maximum is not None and number > self.maximum:
+            raise ParameterError(f"{self.name} must be <= {self.maximum}, got {shown}")
 
     def to_record(self, value: Any) -> Any:
         """Plain Python value for storage (dimensional values in ``display_unit``)."""

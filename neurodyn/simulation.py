@@ -1,71 +1,23 @@
-"""Running a network model on a target and collecting a :class:`SimulationResult`.
+"""Running a model on a target and collecting a :class:`SimulationResult`.
 
-A network model (:class:`NetworkModel`) knows its parameters and builds Brian2 objects;
-:func:`simulate` chooses the device, runs, and reads the monitors back into NumPy, the
-same way for every model and target.
+A model (:class:`neurodyn.Model`, e.g. a function decorated with :func:`neurodyn.model`)
+knows its parameters and builds Brian2 objects; :func:`simulate` chooses the device, builds,
+checks what is to be recorded, runs, and reads the monitors back into NumPy, the same way for
+every model and target.
 """
 from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-from brian2 import Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, have_same_dimensions, second
+from brian2 import PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock, have_same_dimensions, second
 
 from neurodyn.errors import ParameterError
-from neurodyn.parameters import ParameterSpec
-from neurodyn.results import SimulationResult, VoltageTraces
+from neurodyn.model import BuiltNetwork, Model, state_key
+from neurodyn.results import SimulationResult, StateTraces
 from neurodyn.targets import target_device
-
-
-@dataclass
-class BuiltNetwork:
-    """The Brian2 objects of one model instance, with the monitors :func:`simulate` reads."""
-
-    network: Network
-    neurons: NeuronGroup
-    spikes: SpikeMonitor
-    voltage: StateMonitor | None = None
-
-
-class NetworkModel:
-    """Base class of network models: resolved parameters plus a Brian2 builder.
-
-    Subclasses set ``name`` and ``parameters`` and implement :meth:`build`; they may
-    override :meth:`validate` for checks that involve several parameters.
-    """
-
-    name: str = ""
-    parameters: ParameterSpec
-
-    def __init__(self, **overrides):
-        self.values = self.parameters.resolve(overrides)
-        self.validate()
-
-    def validate(self) -> None:
-        """Cross-parameter checks; raise :class:`ParameterError`."""
-
-    @property
-    def record(self) -> dict:
-        """Parameters as a flat record with unit-carrying names."""
-        return self.parameters.to_record(self.values)
-
-    @property
-    def n_neurons(self) -> int:
-        return int(self.values["N"])
-
-    @property
-    def dt(self) -> Quantity:
-        return self.values["dt"]
-
-    def build(self, record_v: Sequence[int] = ()) -> BuiltNetwork:
-        raise NotImplementedError
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{k}={v}" for k, v in self.record.items())
-        return f"{type(self).__name__}({shown})"
 
 
 def check_duration(duration) -> Quantity:
@@ -84,56 +36,127 @@ def check_recorded_neurons(record_v: Sequence[int], n_neurons: int) -> np.ndarra
     return indices
 
 
-def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v: Sequence[int] = (),
-             build_dir=None, threads: int = 1, keep_build: bool = False, use_gpu: bool | None = None,
-             progress: bool = True) -> SimulationResult:
+def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequence[int] = (),
+             record: Mapping[str, Sequence[int]] | None = None, build_dir=None, threads: int = 1,
+             keep_build: bool = False, use_gpu: bool | None = None, progress: bool = True) -> SimulationResult:
     """Build ``model``, run it for ``duration`` on ``target`` and return the result.
 
     Parameters
     ----------
     model
-        A :class:`NetworkModel` instance (e.g. :class:`neurodyn.InhibitoryNetwork`).
+        A configured model (``InhibitoryNetwork(g=5)``, ``brunel_hakim(N=1000)``).
     duration
         Biological time, a Brian2 quantity (``2*second``).
     target
         ``"cython"`` (default), ``"numpy"``, ``"cpp_standalone"`` or ``"genn"`` (needs GeNN,
         see :mod:`neurodyn.genn`; the network is first checked by
-        :func:`neurodyn.genn_compat.check_model`).
+        :func:`neurodyn.genn_compat.check_model`; Brian2GeNN cannot be seeded, so a network
+        with Brian2 random numbers gets a warning).
     record_v
-        Indices of neurons whose membrane potential is recorded every time step.
+        Indices of neurons whose ``v`` is recorded every time step (same as ``record={"v": ...}``).
+    record
+        ``{variable: indices}`` of state variables to record every time step: ``"V"`` in every
+        population that has it, ``"exc.ge"`` in one population. Unknown variables and indices
+        raise :class:`ParameterError` before the run.
     build_dir, threads, keep_build, use_gpu
         Standalone and GeNN options, see :func:`neurodyn.targets.target_device`.
     progress
         Print Brian2's progress report (every 10 s of wall time).
     """
     duration = check_duration(duration)
-    record_v = check_recorded_neurons(record_v, model.n_neurons)
+    wanted = {**({"v": record_v} if len(record_v) else {}), **dict(record or {})}
     if target == "genn":
         from neurodyn.genn_compat import check_model
         from neurodyn.targets import cuda_path
 
         gpu = cuda_path() is not None if use_gpu is None else use_gpu
-        notes = check_model(model, record_v, use_gpu=gpu)
+        notes = check_model(model, record=wanted, use_gpu=gpu)
         for note in notes if gpu else ():  # CPU-only GeNN runs are checked against the runtime; GPU runs are not
             warnings.warn(f"GeNN on GPU: {note}", stacklevel=2)
     with target_device(target, model.dt, build_dir=build_dir, threads=threads, keep_build=keep_build,
                        use_gpu=use_gpu) as session:
         started = time.perf_counter()
-        built = model.build(record_v=record_v)
+        built = model.build()
+        add_state_monitors(built, wanted)
+        if not built.seeded and uses_brian2_random_numbers(built):
+            warnings.warn(f"{model.name} on {target}: Brian2GeNN cannot seed Brian2's random numbers (noise, "
+                          f"PoissonInput, rand(), connect(p=...)); they differ from run to run", stacklevel=2)
         built_at = time.perf_counter()
-        built.network.run(duration, report="text" if progress else None, report_period=10 * second)
+        built.run(duration, report="text" if progress else None, report_period=10 * second)
         finished = time.perf_counter()
-        spike_i = np.asarray(built.spikes.i[:], dtype=np.int64)
-        spike_t = np.asarray(built.spikes.t_[:], dtype=float)
-        spike_values = {name: np.asarray(getattr(built.spikes, name)[:])
-                        for name in built.spikes.record_variables if name not in ("i", "t")}
-        voltage = None
-        if built.voltage is not None:
-            voltage = VoltageTraces(t=np.asarray(built.voltage.t_[:]), neurons=record_v,
-                                    v=np.asarray(built.voltage.v[:]))
+        result = read_result(model, built, duration, target)
         # Standalone: run() also generated and compiled; the C++ loop time is reported apart.
         run_s = session.last_run_seconds() or (finished - built_at)
-        timings = {"build_s": built_at - started, "run_call_s": finished - built_at, "run_s": run_s}
-    return SimulationResult(model=model.name, params=model.record, n_neurons=model.n_neurons,
-                            t_stop=float(duration), dt=float(model.dt), spike_i=spike_i, spike_t=spike_t,
-                            voltage=voltage, target=target, timings=timings, spike_values=spike_values)
+        result.timings = {"build_s": built_at - started, "run_call_s": finished - built_at, "run_s": run_s}
+    return result
+
+
+def add_state_monitors(built: BuiltNetwork, wanted: Mapping[str, Sequence[int]]) -> None:
+    """Add one StateMonitor per population for the variables in ``wanted`` (see :func:`simulate`);
+    raise :class:`ParameterError` for a variable no population has, or indices out of range."""
+    requests = {}
+    for key, indices in wanted.items():
+        population, _, variable = key.rpartition(".")
+        if population and population not in built.populations:
+            raise ParameterError(f"record {key!r}: no population {population!r}; populations: "
+                                 f"{', '.join(built.populations)}")
+        groups = [population] if population else list(built.populations)
+        having = [name for name in groups if variable in built.populations[name].variables
+                  and not variable.startswith("_") and variable not in ("t", "dt", "N", "i")]
+        if not having:
+            known = sorted({name for group in built.populations.values() for name in group.equations.names})
+            raise ParameterError(f"cannot record {key!r}: no such state variable in "
+                                 f"{population or 'any population'} (variables: {', '.join(known)})")
+        for name in having:
+            group = built.populations[name]
+            where = f"record {key!r}" + (f" in {name}" if len(built.populations) > 1 else "")
+            try:
+                neurons = check_recorded_neurons(indices, len(group))
+            except ParameterError as error:
+                raise ParameterError(f"{where}: {error}") from None
+            requests.setdefault(name, {})[variable] = neurons
+    for name, variables in requests.items():
+        for variable, neurons in variables.items():
+            monitor = StateMonitor(built.populations[name], variable, record=neurons,
+                                   name=f"{built.populations[name].name}_{variable}_monitor")
+            built.network.add(monitor)
+            built.states[state_key(name, variable, built.populations)] = (name, variable, monitor)
+
+
+def uses_brian2_random_numbers(built: BuiltNetwork) -> bool:
+    """Whether the network draws Brian2 random numbers that neurodyn can see: Poisson inputs or
+    groups, noise (``xi``) or ``rand()``/``randn()`` in equations and statements."""
+    from neurodyn.genn_compat import all_objects
+
+    for obj in all_objects(built.network):
+        if isinstance(obj, (PoissonInput, PoissonGroup)):
+            return True
+        texts = [str(getattr(obj, "abstract_code", "") or "")]
+        texts += [str(eq) for eq in getattr(getattr(obj, "equations", None), "values", lambda: [])()]
+        if any(word in text for text in texts for word in ("rand(", "randn(", "xi")):
+            return True
+    return False
+
+
+def read_result(model: Model, built: BuiltNetwork, duration, target: str) -> SimulationResult:
+    """The monitors of a run ``built`` network as a :class:`SimulationResult` (spike indices over
+    the whole network, population after population)."""
+    sizes = [(name, len(group)) for name, group in built.populations.items()]
+    offsets = np.cumsum([0] + [size for _, size in sizes])
+    spike_i, spike_t, values = [], [], {}
+    monitors = list(built.spikes.values())
+    shared = set.intersection(*(set(m.record_variables) - {"i", "t"} for m in monitors))
+    for offset, monitor in zip(offsets, monitors):
+        spike_i.append(np.asarray(monitor.i[:], dtype=np.int64) + offset)
+        spike_t.append(np.asarray(monitor.t_[:], dtype=float))
+        for name in shared:
+            values.setdefault(name, []).append(np.asarray(getattr(monitor, name)[:]))
+    states = {}
+    for key, (population, variable, monitor) in built.states.items():
+        indices = monitor.record if not isinstance(monitor.record, bool) else np.arange(len(monitor.source))
+        states[key] = StateTraces(t=np.asarray(monitor.t_[:]), neurons=np.asarray(indices, dtype=np.int64),
+                                  values=np.asarray(getattr(monitor, variable + "_")), variable=variable)
+    return SimulationResult(model=model.name, params=model.record, n_neurons=int(offsets[-1]), t_stop=float(duration),
+                            dt=float(defaultclock.dt), spike_i=np.concatenate(spike_i), spike_t=np.concatenate(spike_t),
+                            target=target, spike_values={name: np.concatenate(parts) for name, parts in values.items()},
+                            states=states, populations=tuple(sizes) if len(sizes) > 1 else ())

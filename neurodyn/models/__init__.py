@@ -1,4 +1,4 @@
-"""Network models, by name (as the command line and studies refer to them)."""
+"""Built-in network models, by name (as the command line and studies refer to them)."""
 from neurodyn.models.eicil import EINetwork
 from neurodyn.models.inhibitory import InhibitoryNetwork
 

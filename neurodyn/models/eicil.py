@@ -37,20 +37,15 @@ the sign of a later spike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
-from brian2 import (Network, NeuronGroup, PoissonInput, Quantity, SpikeMonitor, StateMonitor, Synapses,
-                    get_device, have_same_dimensions, ms, second, seed)
-from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
-from brian2.devices.device import RuntimeDevice
+from brian2 import NeuronGroup, PoissonInput, Quantity, SpikeMonitor, Synapses, have_same_dimensions, ms, second
 
 from neurodyn.errors import ParameterError
-from neurodyn.model import NeuronModel
+from neurodyn.model import Model
 from neurodyn.models.inhibitory import fixed_in_degree
 from neurodyn.parameters import Parameter, ParameterSpec
 from neurodyn.results import SimulationResult
-from neurodyn.simulation import BuiltNetwork, NetworkModel
 
 #: Orders inside Brian2's ``thresholds`` slot: threshold (0), reset, sign copy, spike monitor.
 RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER = 1, 2, 3
@@ -64,17 +59,10 @@ inh_steps : integer (shared, constant)
 inh_on = int(timestep(t, dt) % cycle_steps < inh_steps) : integer
 s : 1
 """
-LEAKY_EI_NEURON = NeuronModel(
-    equations="dv/dt = x - v/tau : 1\ntau : second (shared, constant)" + _COMMON_EQUATIONS,
-    threshold="v >= theta_e or (v <= -theta_i and inh_on == 1)",
-    reset="s = 2*int(v > 0) - 1\nv = v - theta_e*int(s > 0) + theta_i*int(s < 0)",
-)
-NON_LEAKY_EI_NEURON = NeuronModel(
-    equations="dv/dt = x : 1" + _COMMON_EQUATIONS,
-    threshold=LEAKY_EI_NEURON.threshold,
-    reset=LEAKY_EI_NEURON.reset,
-    method="euler",  # v += x*dt: exact for constant x (Brian2's "exact" refuses dv/dt = x)
-)
+LEAKY_EQUATIONS = "dv/dt = x - v/tau : 1\ntau : second (shared, constant)" + _COMMON_EQUATIONS
+NON_LEAKY_EQUATIONS = "dv/dt = x : 1" + _COMMON_EQUATIONS
+THRESHOLD = "v >= theta_e or (v <= -theta_i and inh_on == 1)"
+RESET = "s = 2*int(v > 0) - 1\nv = v - theta_e*int(s > 0) + theta_i*int(s < 0)"
 
 
 def _check_time(name: str, value, allow_zero: bool = False) -> Quantity:
@@ -150,18 +138,20 @@ class EINeuron:
         if self.tau is not None:
             _check_time("tau", self.tau)
 
-    @property
-    def model(self) -> NeuronModel:
-        return NON_LEAKY_EI_NEURON if self.tau is None else LEAKY_EI_NEURON
-
     def build(self, n: int, name: str, dt: Quantity, values: dict | None = None) -> NeuronGroup:
-        """``n`` EI neurons; ``values`` sets further variables (``x``, ``v``) after the parameters."""
+        """``n`` EI neurons; ``values`` sets further variables (``x``, ``v``) after the parameters.
+
+        Without leak ``v += x*dt`` (Euler) is exact for constant ``x`` (Brian2's ``exact``
+        refuses ``dv/dt = x``)."""
         cycle_steps, inh_steps = self.schedule.steps(dt)
         parameters = {"theta_e": float(self.theta_e), "theta_i": float(self.theta_i),
                       "cycle_steps": cycle_steps, "inh_steps": inh_steps}
         if self.tau is not None:
             parameters["tau"] = self.tau
-        group = self.model.build(n, name, {**parameters, **(values or {})})
+        group = NeuronGroup(n, NON_LEAKY_EQUATIONS if self.tau is None else LEAKY_EQUATIONS, threshold=THRESHOLD,
+                            reset=RESET, method="euler" if self.tau is None else "exact", name=name, namespace={})
+        for variable, value in {**parameters, **(values or {})}.items():
+            setattr(group, variable, value)
         resetter = group.resetter["spike"]
         resetter.when, resetter.order = "thresholds", RESET_ORDER
         return group
@@ -246,7 +236,7 @@ PARAMETERS = ParameterSpec((
 ))
 
 
-class EINetwork(NetworkModel):
+class EINetwork(Model):
     """A recurrent network of EI neurons with signed recurrent and external input.
 
     Each neuron receives ``K`` recurrent inputs (random, fixed in-degree, no autapses) of
@@ -300,23 +290,16 @@ class EINetwork(NetworkModel):
         v = self.values
         if v["rate_in_hz"] == 0 or v["w_in"] == 0:
             return []
-        if type(get_device()) in (RuntimeDevice, CPPStandaloneDevice):  # GeNN refuses seeding
-            seed(v["seed"])
         n_negative = int(round(v["n_in"] * v["inh_in_frac"]))
         inputs = ((v["n_in"] - n_negative, v["w_in"]), (n_negative, -v["w_in"]))
         return [PoissonInput(neurons, "v", n, v["rate_in_hz"] / second, weight=weight)
                 for n, weight in inputs if n > 0]
 
-    def build(self, record_v: Sequence[int] = ()) -> BuiltNetwork:
+    def network(self):
         v = self.values
         neurons = self.neuron_type().build(v["N"], "neurons", v["dt"],
                                            {"x": self.drives() / second, "v": self.initial_potentials()})
         spikes = sign_monitor(neurons, "spikes")
-        objects = [neurons, spikes, *self._poisson_inputs(neurons)]
-        if v["K"] > 0:
-            objects.append(sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent"))
-        voltage = None
-        if len(record_v):
-            voltage = StateMonitor(neurons, "v", record=np.asarray(record_v), name="voltage")
-            objects.append(voltage)
-        return BuiltNetwork(network=Network(*objects), neurons=neurons, spikes=spikes, voltage=voltage)
+        poisson = self._poisson_inputs(neurons)  # Brian2's generator: seeded by neurodyn with `seed` (not on GeNN)
+        recurrent = sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent") if v["K"] > 0 else None
+        return neurons, spikes, poisson, recurrent

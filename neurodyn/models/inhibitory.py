@@ -30,61 +30,31 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from brian2 import Network, SpikeMonitor, StateMonitor, ms
+from brian2 import NeuronGroup, SpikeMonitor, Synapses, ms
 
 from neurodyn.errors import ParameterError
-from neurodyn.model import NeuronModel, SynapseModel
-from neurodyn.parameters import Parameter, ParameterSpec
-from neurodyn.simulation import BuiltNetwork, NetworkModel
+from neurodyn.model import Model
 from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
 
-
-def alpha_neuron(alpha: float) -> NeuronModel:
-    """LIF neuron with the exactly integrated alpha-pulse field, for pulse rate ``alpha`` (1/tau_m)."""
-    return NeuronModel(
-        equations=f"""
+def neuron_equations(pulse: str, alpha: float) -> str:
+    """LIF equations; for alpha pulses with the exactly integrated field (``alpha`` written in as a
+    number, see the module docstring). ``g`` and ``tau_m`` are group constants, so compiled code is
+    reused across their values."""
+    if pulse == "delta":
+        return """
+        dv/dt = (I_ext - v) / tau_m : 1
+        I_ext : 1 (constant)
+        tau_m : second (shared, constant)
+        """
+    return f"""
         dv/dt = (I_ext - v - g*x) / tau_m : 1
         dx/dt = {alpha!r} * (y - x) / tau_m : 1
         dy/dt = -{alpha!r} * y / tau_m : 1
         I_ext : 1 (constant)
         g : 1 (shared, constant)
         tau_m : second (shared, constant)
-        """,
-        threshold="v >= 1",
-        reset="v = 0",
-    )
-
-# The kick is a constant of the synapses: GeNN cannot generate on_pre code that reads a
-# neuron group's shared variable (kick_post). kick = alpha / K for alpha pulses, g / K for delta.
-ALPHA_SYNAPSE = SynapseModel(on_pre="y_post += kick", model="kick : 1 (shared, constant)")
-
-DELTA_NEURON = NeuronModel(
-    equations="""
-    dv/dt = (I_ext - v) / tau_m : 1
-    I_ext : 1 (constant)
-    tau_m : second (shared, constant)
-    """,
-    threshold="v >= 1",
-    reset="v = 0",
-)
-DELTA_SYNAPSE = SynapseModel(on_pre="v_post += -kick", model="kick : 1 (shared, constant)")  # '+=' form for GeNN
-
-PARAMETERS = ParameterSpec((
-    Parameter("N", 400, "number of neurons", kind=int, minimum=1),
-    Parameter("K", None, "in-degree; unset or N: global all-to-all coupling", kind=int, minimum=1, optional=True),
-    Parameter("g", 1.0, "inhibitory coupling strength (>= 0)", minimum=0.0),
-    Parameter("I_l", 1.0, "lowest excitability (I > 1: fires when alone)"),
-    Parameter("I_u", 1.5, "highest excitability"),
-    Parameter("I_sampling", "random", "excitabilities i.i.d. uniform, or evenly spaced", kind=str,
-              choices=("random", "even")),
-    Parameter("pulse", "alpha", "post-synaptic pulse shape", kind=str, choices=("alpha", "delta")),
-    Parameter("alpha", 20.0, "alpha-pulse rate, in units of 1/tau_m", minimum=0.0),
-    Parameter("tau_d", 1 * ms, "synaptic delay", unit=ms, display_unit="ms", minimum=0.0),
-    Parameter("tau_m", 10 * ms, "membrane time constant", unit=ms, display_unit="ms"),
-    Parameter("dt", 0.1 * ms, "integration time step", unit=ms, display_unit="ms"),
-    Parameter("seed", 0, "seed of excitabilities, initial state and connectivity", kind=int, minimum=0),
-))
+        """
 
 
 def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +81,7 @@ def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) 
     return i[by_source], j[by_source]
 
 
-class InhibitoryNetwork(NetworkModel):
+class InhibitoryNetwork(Model):
     """The delayed inhibitory LIF network (see the module docstring for the equations).
 
     Parameters (all keyword; strings such as ``"2ms"`` are accepted): ``N``, ``K``, ``g``,
@@ -124,12 +94,59 @@ class InhibitoryNetwork(NetworkModel):
     """
 
     name = "inhibitory"
-    parameters = PARAMETERS
+    bounds = {"N": (1, None), "K": (1, None), "g": (0.0, None), "alpha": (0.0, None), "tau_d": (0.0, None),
+              "seed": (0, None)}
+    choices = {"I_sampling": ("random", "even"), "pulse": ("alpha", "delta")}
+
+    def network(self, N=400,              # number of neurons
+                K: int | None = None,     # in-degree; unset or N: global all-to-all coupling
+                g=1.0,                    # inhibitory coupling strength (>= 0)
+                I_l=1.0,                  # lowest excitability (I > 1: fires when alone)
+                I_u=1.5,                  # highest excitability
+                I_sampling="random",      # excitabilities i.i.d. uniform, or evenly spaced
+                pulse="alpha",            # post-synaptic pulse shape
+                alpha=20.0,               # alpha-pulse rate, in units of 1/tau_m
+                tau_d=1 * ms,             # synaptic delay
+                tau_m=10 * ms,            # membrane time constant
+                dt=0.1 * ms,              # integration time step
+                seed=0):                  # seed of excitabilities, initial state and connectivity
+        neurons = NeuronGroup(N, neuron_equations(pulse, alpha), threshold="v >= 1", reset="v = 0",
+                              method="exact", name="neurons", namespace={})
+        neurons.I_ext = self.excitabilities()
+        neurons.v = self.initial_potentials()
+        neurons.tau_m = tau_m
+        if pulse == "alpha":
+            neurons.g = g
+        inhibition = self.coupling(neurons)
+        spikes = SpikeMonitor(neurons, name="spikes")
+        return neurons, inhibition, spikes
+
+    def coupling(self, neurons: NeuronGroup) -> Synapses:
+        """The inhibitory synapses, delay ``tau_d``: a spike arriving at neuron i raises its pulse
+        variable by ``kick = alpha/K`` (alpha pulses) or lowers ``v`` by ``kick = g/K`` (delta).
+
+        Global coupling (``K`` unset or ``N``): all-to-all with autapses; sparse: fixed in-degree
+        ``K`` (:func:`fixed_in_degree`). The kick is a constant of the synapses: GeNN cannot
+        generate on_pre code that reads a neuron group's shared variable (``kick_post``); the delta
+        form is written ``v_post += -kick`` (GeNN accepts only ``+=``).
+        """
+        v = self.values
+        alpha_pulse = v["pulse"] == "alpha"
+        synapses = Synapses(neurons, neurons, model="kick : 1 (shared, constant)",
+                            on_pre="y_post += kick" if alpha_pulse else "v_post += -kick",
+                            delay=v["tau_d"], name="inhibition", namespace={})
+        connections = self.connectivity()
+        if connections is None:
+            synapses.connect()
+        else:
+            i, j = connections
+            synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
+        synapses.kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree
+        return synapses
 
     def __init__(self, excitabilities: Sequence[float] | None = None, **overrides):
         self._given_excitabilities = None if excitabilities is None else np.asarray(excitabilities, dtype=float)
         super().__init__(**overrides)
-
     def validate(self) -> None:
         v = self.values
         if v["K"] is not None and v["K"] > v["N"]:
@@ -185,23 +202,3 @@ class InhibitoryNetwork(NetworkModel):
         if self.is_global:
             return global_mean_field(v["g"], excitabilities=self.excitabilities())
         return sparse_mean_field(v["g"], v["K"], v["I_l"], v["I_u"])
-
-    def build(self, record_v: Sequence[int] = ()) -> BuiltNetwork:
-        v = self.values
-        alpha_pulse = v["pulse"] == "alpha"
-        neuron_model, synapse_model = ((alpha_neuron(v["alpha"]), ALPHA_SYNAPSE) if alpha_pulse
-                                       else (DELTA_NEURON, DELTA_SYNAPSE))
-        values = {"I_ext": self.excitabilities(), "v": self.initial_potentials(), "tau_m": v["tau_m"]}
-        if alpha_pulse:
-            values["g"] = v["g"]
-        neurons = neuron_model.build(v["N"], name="neurons", values=values)
-        kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree
-        synapses = synapse_model.build(neurons, neurons, self.connectivity(), delay=v["tau_d"], name="inhibition",
-                                       values={"kick": kick})
-        spikes = SpikeMonitor(neurons, name="spikes")
-        objects = [neurons, synapses, spikes]
-        voltage = None
-        if len(record_v):
-            voltage = StateMonitor(neurons, "v", record=np.asarray(record_v), name="voltage")
-            objects.append(voltage)
-        return BuiltNetwork(network=Network(*objects), neurons=neurons, spikes=spikes, voltage=voltage)
