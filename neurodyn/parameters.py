@@ -44,6 +44,15 @@ def parse_quantity(text: str, name: str = "value") -> Quantity | float:
     return number * unit
 
 
+def unit_named(name: str) -> Quantity | None:
+    """The Brian2 unit called ``name`` (``ms``, ``nS``, also ``umetre2`` from ``brian2.units.allunits``)."""
+    from brian2.units import allunits
+
+    found = getattr(brian2_units, name, None)
+    found = found if isinstance(found, Quantity) else getattr(allunits, name, None)
+    return found if isinstance(found, Quantity) else None
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One model parameter.
@@ -124,13 +133,13 @@ class Parameter:
         """Plain Python value for storage (dimensional values in ``display_unit``)."""
         if value is None or self.unit is None:
             return value
-        return float(value / getattr(brian2_units, self.display_unit))
+        return float(value / unit_named(self.display_unit))
 
     def from_record(self, value: Any) -> Any:
         """Inverse of :meth:`to_record`."""
         if value is None or self.unit is None:
             return value
-        return value * getattr(brian2_units, self.display_unit)
+        return value * unit_named(self.display_unit)
 
 
 @dataclass(frozen=True)

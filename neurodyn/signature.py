@@ -32,10 +32,9 @@ import typing
 from typing import Callable, Mapping
 
 from brian2 import Quantity, have_same_dimensions
-from brian2 import units as brian2_units
 
 from neurodyn.errors import ModelDefinitionError
-from neurodyn.parameters import Parameter, ParameterSpec
+from neurodyn.parameters import Parameter, ParameterSpec, unit_named
 
 #: Arguments neurodyn itself supplies to a model function; never parameters.
 SUPPLIED = ("rng",)
@@ -106,7 +105,7 @@ def _parameter(where: str, argument: inspect.Parameter, doc: str, unit_name: str
     if bound is not None:
         minimum = bound[0]
     parameter = Parameter(name, default, doc, kind=kind if unit is None else float,
-                          unit=None if unit is None else getattr(brian2_units, display), display_unit=display,
+                          unit=None if unit is None else unit_named(display), display_unit=display,
                           choices=tuple(choice or ()), minimum=minimum,
                           maximum=None if bound is None else bound[1], optional=optional)
     if kind is str and not choice and default is not None and not isinstance(default, str):
@@ -137,8 +136,8 @@ def _display_unit(where: str, name: str, unit: Quantity, written: str | None) ->
     best = unit.get_best_unit()
     candidates += [repr(best), repr(Quantity(1, dim=unit.dim).get_best_unit())]
     for candidate in candidates:
-        resolved = getattr(brian2_units, candidate or "", None)
-        if isinstance(resolved, Quantity) and have_same_dimensions(resolved, unit):
+        resolved = unit_named(candidate or "")
+        if resolved is not None and have_same_dimensions(resolved, unit):
             return candidate
     raise ModelDefinitionError(f"{where}: no named Brian2 unit for {name!r} (dimension {unit.dim}); write its "
                                f"default as a number times one named unit, e.g. {name}=2*mV")
@@ -172,13 +171,17 @@ def _source_details(function: Callable) -> dict[str, tuple[str | None, str | Non
 
 
 def _written_unit(node: ast.AST) -> str | None:
-    """``ms`` for defaults written ``20*ms``, ``ms*20`` or ``ms``; ``None`` otherwise."""
+    """``ms`` for defaults written ``20*ms``, ``ms*20`` or ``ms``, ``umetre2`` for ``20*umetre**2``;
+    ``None`` otherwise."""
     if isinstance(node, ast.Name):
         return node.id
+    if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.left, ast.Name)
+            and isinstance(node.right, ast.Constant) and isinstance(node.right.value, int)):
+        return f"{node.left.id}{node.right.value}"
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         for unit, number in ((node.right, node.left), (node.left, node.right)):
-            if isinstance(unit, ast.Name) and isinstance(number, (ast.Constant, ast.UnaryOp)):
-                return unit.id
+            if isinstance(number, (ast.Constant, ast.UnaryOp)) and _written_unit(unit):
+                return _written_unit(unit)
     return None
 
 

@@ -4,13 +4,12 @@ import pytest
 from brian2 import (Hz, Network, NetworkOperation, NeuronGroup, PoissonInput, SpikeMonitor, StateMonitor,
                     Synapses, TimedArray, linked_var, ms, prefs, seed)
 
+import neurodyn
 from neurodyn import InhibitoryNetwork
 from neurodyn.errors import GeNNUnsupportedError
 from neurodyn.genn import generate
 from neurodyn.genn_compat import check_model, check_network, find_problems, schedule_notes
 from neurodyn.models.eicil import EINetwork
-from neurodyn.model import SynapseModel
-from neurodyn.simulation import BuiltNetwork, NetworkModel
 from neurodyn.targets import target_device
 
 
@@ -146,22 +145,17 @@ def test_eicil_schedule_moves_are_listed():
     assert schedule_notes(InhibitoryNetwork(N=20).build().network) == []
 
 
-class MinusSynapseNetwork(NetworkModel):
+@neurodyn.model
+def minus_synapse_network(N=5):
     """A network whose synapses use ``-=`` on the target: what GeNN refuses."""
-
-    name = "minus"
-    parameters = InhibitoryNetwork.parameters
-
-    def build(self, record_v=()):
-        group = lif(self.n_neurons)
-        syn = SynapseModel(on_pre="v_post -= 0.1").build(group, group, None, delay=1 * ms, name="minus")
-        spikes = SpikeMonitor(group)
-        return BuiltNetwork(network=Network(group, syn, spikes), neurons=group, spikes=spikes)
+    group = lif(N)
+    syn = Synapses(group, group, on_pre="v_post -= 0.1", delay=1 * ms, name="minus")
+    syn.connect()
 
 
 def test_generate_refuses_before_writing(tmp_path):
     with pytest.raises(GeNNUnsupportedError, match=r"minus: on_pre changes v_post with '-='"):
-        generate(MinusSynapseNetwork(N=5), 10 * ms, tmp_path / "project")
+        generate(minus_synapse_network(N=5), 10 * ms, tmp_path / "project")
     assert not (tmp_path / "project").exists()
 
 

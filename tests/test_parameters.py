@@ -2,7 +2,7 @@
 import pytest
 from brian2 import ms, mV, second
 
-from neurodyn import InhibitoryNetwork, ModelDefinitionError, NeuronModel, ParameterError, SynapseModel, TargetError
+from neurodyn import InhibitoryNetwork, ParameterError, TargetError
 from neurodyn.parameters import parse_quantity
 from neurodyn.simulation import simulate
 
@@ -47,17 +47,6 @@ def test_given_excitabilities_are_checked():
         InhibitoryNetwork(N=4, excitabilities=[1.1, 1.2])
     with pytest.raises(ParameterError, match="NaN"):
         InhibitoryNetwork(N=2, excitabilities=[1.1, float("nan")])
-
-
-@pytest.mark.parametrize("name", ["E", "I", "S", "N", "O", "Q", "beta", "gamma", "zeta"])
-def test_sympy_constant_names_are_refused(name):
-    with pytest.raises(ModelDefinitionError, match=f"{name}"):
-        NeuronModel(f"d{name}/dt = -{name}/(10*ms) : 1")
-
-
-def test_forbidden_names_in_synapse_models_are_refused():
-    with pytest.raises(ModelDefinitionError, match="E"):
-        SynapseModel(on_pre="v_post += E", model="E : 1")
 
 
 def test_unknown_target_and_bad_duration():

@@ -1,16 +1,20 @@
 """``neurodyn codegen MODEL_OR_STUDY --target genn --out DIR``: write GeNN projects to build elsewhere.
 
-``MODEL_OR_STUDY`` is a model name (one project) or a study script such as
-``studies/wta_global.py`` (one project per grid point, :mod:`neurodyn.studies.genn_projects`).
+``MODEL_OR_STUDY`` is a model (one project): a built-in name, ``FILE.py:FUNCTION`` or
+``package.module:FUNCTION`` (:func:`neurodyn.registry.load_model`); or a study script such as
+``studies/wta_global.py`` (one project per grid point, :mod:`neurodyn.studies.genn_projects`),
+run with its folder on the import path, as ``python SCRIPT`` would.
 """
 from __future__ import annotations
 
 import runpy
+import sys
 from pathlib import Path
 
 from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_indices, parse_time
 from neurodyn.errors import NeurodynError
 from neurodyn.models import MODELS
+from neurodyn.registry import load_model
 
 CODEGEN_TARGETS = ("genn",)
 
@@ -23,7 +27,8 @@ def register(subparsers) -> None:
                     "and run with GeNN 4.x, then load the results back). GeNN is not needed here; projects are "
                     "prepared for the GPU unless --cpu-only is given.")
     parser.add_argument("model", metavar="MODEL_OR_STUDY",
-                        help=f"a model name ({', '.join(sorted(MODELS))}) or a study script, e.g. studies/wta_global.py")
+                        help=f"a model ({', '.join(sorted(MODELS))}, FILE.py:FUNCTION, package.module:FUNCTION) "
+                             f"or a study script, e.g. studies/wta_global.py")
     parser.add_argument("--target", default="genn", choices=CODEGEN_TARGETS, help="code-generation target")
     parser.add_argument("--out", required=True, help="directory for the project(s) (created)")
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE",
@@ -39,15 +44,12 @@ def handle(args) -> int:
     use_gpu = True if args.use_gpu is None else args.use_gpu
     if args.model.endswith(".py"):
         return _generate_study(args, use_gpu)
-    if args.model not in MODELS:
-        raise NeurodynError(f"unknown model {args.model!r}: choose one of {', '.join(sorted(MODELS))} "
-                            f"or give a study script (studies/NAME.py)")
     from neurodyn.genn import BUILD_FILE, generate
 
-    model = MODELS[args.model](**parse_assignments(args.assignments))
+    model = load_model(args.model)(**parse_assignments(args.assignments))
     duration = parse_time(args.duration, "--duration")
     out = generate(model, duration, args.out, use_gpu=use_gpu, record_v=parse_indices(args.record_v))
-    print(f"{args.model}: GeNN project for {'GPU' if use_gpu else 'CPU-only'} in {out}; see {out / BUILD_FILE}")
+    print(f"{model.name}: GeNN project for {'GPU' if use_gpu else 'CPU-only'} in {out}; see {out / BUILD_FILE}")
     return 0
 
 
@@ -60,7 +62,14 @@ def _generate_study(args, use_gpu: bool) -> int:
         raise NeurodynError(f"no study script at {script}")
     if args.assignments or args.record_v:
         raise NeurodynError("--set and --record-v apply to a model; a study's parameters come from its grid")
-    namespace = runpy.run_path(str(script), run_name="neurodyn_codegen")
+    saved_path = list(sys.path)
+    sys.path.insert(0, str(script.parent.resolve()))  # as `python SCRIPT` does: a model beside it imports
+    try:
+        namespace = runpy.run_path(str(script), run_name="neurodyn_codegen")
+    except ImportError as error:
+        raise NeurodynError(f"{script}: {error}") from error
+    finally:
+        sys.path[:] = saved_path
     name = "QUICK" if args.quick else "STUDY"
     if name not in namespace:
         raise NeurodynError(f"{script} defines no {name} study (a study script declares STUDY and QUICK)")

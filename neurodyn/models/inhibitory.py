@@ -202,3 +202,10 @@ class InhibitoryNetwork(Model):
         if self.is_global:
             return global_mean_field(v["g"], excitabilities=self.excitabilities())
         return sparse_mean_field(v["g"], v["K"], v["I_l"], v["I_u"])
+
+    theory_label = "mean-field theory (valid in the asynchronous state)"
+
+    def theory_observables(self) -> dict[str, float]:
+        """:meth:`theory` as summary columns: ``n_active_frac`` and ``mean_rate_hz`` (rate per tau_m / tau_m)."""
+        solution = self.theory()
+        return {"n_active_frac": solution.n_active_frac, "mean_rate_hz": solution.rate_hz(self.values["tau_m"])}

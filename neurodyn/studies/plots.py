@@ -69,11 +69,11 @@ def plot_heatmap(frame: pd.DataFrame, x: str, y: str, value: str, ax: plt.Axes |
 
 def theory_curve(model_class, x: str, values: Sequence[float], fixed: Mapping[str, Any],
                  by: str | None = None, by_values: Sequence[Any] = (None,)) -> pd.DataFrame:
-    """The model's ``theory()`` along ``x`` (and for each ``by`` value) as a frame.
+    """The model's theory along ``x`` (and for each ``by`` value) as a frame.
 
-    Columns: the record column of ``x`` (and ``by``), ``n_active_frac``, ``mean_rate_hz``.
-    ``model_class(**fixed, x=value).theory()`` must return a
-    :class:`~neurodyn.theory.meanfield.MeanFieldSolution`.
+    Columns: the record column of ``x`` (and ``by``) and the observables that
+    ``model_class(**fixed, x=value).theory_observables()`` returns (a dict of summary columns,
+    e.g. ``n_active_frac`` and ``mean_rate_hz`` for :class:`~neurodyn.InhibitoryNetwork`).
     """
     spec = model_class.parameters
     rows = []
@@ -81,8 +81,7 @@ def theory_curve(model_class, x: str, values: Sequence[float], fixed: Mapping[st
         for value in values:
             overrides = {**fixed, x: value, **({by: by_value} if by else {})}
             model = model_class(**overrides)
-            solution = model.theory()
-            rows.append({**model.record, "n_active_frac": solution.n_active_frac,
-                         "mean_rate_hz": solution.rate_hz(model.values["tau_m"])})
-    columns = [spec[x].column] + ([spec[by].column] if by else []) + ["n_active_frac", "mean_rate_hz"]
+            rows.append({**model.record, **model.theory_observables()})
+    observables = [name for name in rows[0] if name not in spec.to_record(model.values)] if rows else []
+    columns = [spec[x].column] + ([spec[by].column] if by else []) + observables
     return pd.DataFrame(rows)[columns]

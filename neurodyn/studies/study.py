@@ -42,7 +42,8 @@ class Study:
     name
         Short name (output file names, progress bar).
     model
-        A :class:`neurodyn.simulation.NetworkModel` subclass.
+        A model class: a function decorated with :func:`neurodyn.model`, a :class:`neurodyn.Model`
+        subclass, or a built-in network such as :class:`neurodyn.InhibitoryNetwork`.
     grid
         The points (:func:`~neurodyn.studies.product`, :func:`~neurodyn.studies.zipped`,
         :func:`~neurodyn.studies.points`, ``.repeat(n)``).
