@@ -166,9 +166,11 @@ def load_result(project) -> SimulationResult:
     run_info = project / "results" / "last_run_info.txt"
     if not run_info.is_file():
         raise TargetError(f"{project} has no results yet: compile and run it first ({project / BUILD_FILE})")
+    starts = dict(zip([name for name, _ in params["populations"]],
+                      np.cumsum([0] + [size for _, size in params["populations"]])))
     spikes = [{name: _read(project, entry) for name, entry in entries.items()}
               for entries in params["result_files"]["spikes"].values()]
-    offsets = np.cumsum([0] + [size for _, size in params["populations"]])
+    offsets = [starts[population] for population in params["result_files"]["spikes"]]
     states = {}
     for key, entries in params["result_files"]["states"].items():
         arrays = {name: _read(project, entry) for name, entry in entries.items()}
@@ -177,13 +179,14 @@ def load_result(project) -> SimulationResult:
         states[key] = StateTraces(t=arrays["t"], neurons=neurons, values=arrays[variable].reshape(-1, len(neurons)).T,
                                   variable=variable)
     run_s = float(run_info.read_text().split()[0])
-    extra = set.intersection(*(set(monitor) - {"i", "t"} for monitor in spikes))
+    extra = set.intersection(*(set(monitor) - {"i", "t"} for monitor in spikes)) if spikes else set()
     return SimulationResult(model=params["model"], params=params["params"], n_neurons=params["n_neurons"],
                             t_stop=params["t_stop"], dt=params["dt"],
-                            spike_i=np.concatenate([m["i"].astype(np.int64) + o for m, o in zip(spikes, offsets)]),
-                            spike_t=np.concatenate([m["t"].astype(float) for m in spikes]), states=states,
+                            spike_i=np.concatenate([np.zeros(0, np.int64)] + [m["i"].astype(np.int64) + o
+                                                                              for m, o in zip(spikes, offsets)]),
+                            spike_t=np.concatenate([np.zeros(0)] + [m["t"].astype(float) for m in spikes]), states=states,
                             target="genn", timings={"run_s": run_s},
-                            populations=[tuple(p) for p in params["populations"]] if len(spikes) > 1 else (),
+                            populations=[tuple(p) for p in params["populations"]] if len(starts) > 1 else (),
                             spike_values={k: np.concatenate([m[k] for m in spikes]) for k in extra})
 
 

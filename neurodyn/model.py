@@ -66,7 +66,7 @@ class BuiltNetwork:
         ``{name: NeuronGroup}`` in order of creation; the name is the group's own name when
         given, else its local variable name.
     spikes : dict
-        ``{population: SpikeMonitor}``.
+        ``{population: SpikeMonitor}`` (populations without a threshold have none).
     states : dict
         ``{key: (population, variable, StateMonitor)}`` of recorded state variables.
     namespace : dict
@@ -164,6 +164,8 @@ class Model:
             check_group(obj)
         spikes = {}
         for population, group in populations.items():
+            if "spike" not in group.events:  # no threshold: a population without spikes
+                continue
             spikes[population] = next((obj for obj in objects if _records_all_spikes(obj, group)), None)
             if spikes[population] is None:
                 spikes[population] = SpikeMonitor(group, name=f"{group.name}_spikes")

@@ -143,10 +143,13 @@ def read_result(model: Model, built: BuiltNetwork, duration, target: str) -> Sim
     the whole network, population after population)."""
     sizes = [(name, len(group)) for name, group in built.populations.items()]
     offsets = np.cumsum([0] + [size for _, size in sizes])
-    spike_i, spike_t, values = [], [], {}
+    spike_i, spike_t, values = [np.zeros(0, np.int64)], [np.zeros(0)], {}
     monitors = list(built.spikes.values())
-    shared = set.intersection(*(set(m.record_variables) - {"i", "t"} for m in monitors))
-    for offset, monitor in zip(offsets, monitors):
+    shared = set.intersection(*(set(m.record_variables) - {"i", "t"} for m in monitors)) if monitors else set()
+    for offset, population in zip(offsets, built.populations):
+        monitor = built.spikes.get(population)
+        if monitor is None:
+            continue
         spike_i.append(np.asarray(monitor.i[:], dtype=np.int64) + offset)
         spike_t.append(np.asarray(monitor.t_[:], dtype=float))
         for name in shared:
