@@ -168,7 +168,7 @@ class Model:
                 continue
             spikes[population] = next((obj for obj in objects if _records_all_spikes(obj, group)), None)
             if spikes[population] is None:
-                spikes[population] = SpikeMonitor(group, name=f"{group.name}_spikes")
+                spikes[population] = SpikeMonitor(group)  # Brian2's own name: the code a script's monitor gets
                 objects.append(spikes[population])
         states = {}
         for obj in objects:

@@ -117,8 +117,7 @@ def add_state_monitors(built: BuiltNetwork, wanted: Mapping[str, Sequence[int]])
             requests.setdefault(name, {})[variable] = neurons
     for name, variables in requests.items():
         for variable, neurons in variables.items():
-            monitor = StateMonitor(built.populations[name], variable, record=neurons,
-                                   name=f"{built.populations[name].name}_{variable}_monitor")
+            monitor = StateMonitor(built.populations[name], variable, record=neurons)
             built.network.add(monitor)
             built.states[state_key(name, variable, built.populations)] = (name, variable, monitor)
 
