@@ -2,11 +2,13 @@
 
 Both versions get identical excitabilities, initial potentials and connectivity, run for
 1 s of biology, and alternate ``--repeats`` times in one process; the best time of each
-is compared. Printed: the C++ simulation-loop time (Brian2's ``device._last_run_time``)
+is compared. Case ``brunel_hakim`` is a user model: Brian2's Brunel & Hakim (1999) example
+(N = 5000, noise and random connectivity, same seed) as a plain script and as the neurodyn
+model :mod:`neurodyn.models.examples.brunel_hakim`. Printed: the C++ simulation-loop time (Brian2's ``device._last_run_time``)
 and the whole call (code generation + compilation + run), and their ratios. The target is a run-time overhead of at
 most 5 %. The suite (bench_network.py) compares the two on its own workloads as well.
 
-    python benchmarks/bench_overhead.py [--quick] [--repeats 5] [--cases global sparse]
+    python benchmarks/bench_overhead.py [--quick] [--repeats 5] [--cases global sparse brunel_hakim]
 """
 from __future__ import annotations
 
@@ -21,25 +23,30 @@ import pandas as pd
 from brian2 import defaultclock, device, second, set_device
 
 from neurodyn import InhibitoryNetwork, simulate
+from neurodyn.models.examples.brunel_hakim import brunel_hakim
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from plain_brian2 import plain_network  # noqa: E402
+from plain_brian2 import plain_brunel_hakim, plain_network  # noqa: E402
 
 CASES = {
-    "global": ("global N=1000", dict(N=1000)),
-    "sparse": ("sparse N=10000 K=1000", dict(N=10000, K=1000)),
+    "global": ("global N=1000", InhibitoryNetwork, dict(N=1000)),
+    "sparse": ("sparse N=10000 K=1000", InhibitoryNetwork, dict(N=10000, K=1000)),
+    "brunel_hakim": ("Brunel-Hakim N=5000 (user model)", brunel_hakim, dict(N=5000, seed=1)),
 }
 
 
-def plain_brian2(model: InhibitoryNetwork, duration, build_dir: Path) -> tuple[float, float, int]:
+def plain_brian2(model, duration, build_dir: Path) -> tuple[float, float, int]:
     """The network as a user would write it in a Brian2 script; returns (run_s, call_s, spikes)."""
     p = model.values
     set_device("cpp_standalone", directory=str(build_dir), build_on_run=True)
-    defaultclock.dt = p["dt"]
+    defaultclock.dt = model.dt
     started = time.perf_counter()
-    network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), model.connectivity(),
-                                    g=p["g"], alpha=p["alpha"], tau_m=p["tau_m"], tau_d=p["tau_d"],
-                                    in_degree=model.in_degree)
+    if isinstance(model, InhibitoryNetwork):
+        network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), model.connectivity(),
+                                        g=p["g"], alpha=p["alpha"], tau_m=p["tau_m"], tau_d=p["tau_d"],
+                                        in_degree=model.in_degree)
+    else:
+        network, spikes = plain_brunel_hakim(p["N"], p["seed"])
     network.run(duration)
     call_s = time.perf_counter() - started
     result = (device._last_run_time, call_s, int(spikes.num_spikes))
@@ -48,7 +55,7 @@ def plain_brian2(model: InhibitoryNetwork, duration, build_dir: Path) -> tuple[f
     return result
 
 
-def with_neurodyn(model: InhibitoryNetwork, duration, build_dir: Path) -> tuple[float, float, int]:
+def with_neurodyn(model, duration, build_dir: Path) -> tuple[float, float, int]:
     started = time.perf_counter()
     result = simulate(model, duration, target="cpp_standalone", build_dir=build_dir, progress=False)
     return result.timings["run_s"], time.perf_counter() - started, len(result.spike_t)
@@ -56,16 +63,16 @@ def with_neurodyn(model: InhibitoryNetwork, duration, build_dir: Path) -> tuple[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="only the global N=1000 case, 0.5 s")
+    parser.add_argument("--quick", action="store_true", help="only the chosen cases' first, 0.5 s (default: global)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     args = parser.parse_args()
     duration = 0.5 * second if args.quick else 1 * second
-    cases = ["global"] if args.quick else args.cases
+    cases = args.cases[:1] if args.quick else args.cases
     rows = []
     for case in cases:
-        label, params = CASES[case]
-        model = InhibitoryNetwork(**params)
+        label, model_class, params = CASES[case]
+        model = model_class(**params)
         best = {"plain": (np.inf, np.inf, 0), "neurodyn": (np.inf, np.inf, 0)}
         for _ in range(args.repeats):
             for name, runner in (("plain", plain_brian2), ("neurodyn", with_neurodyn)):

@@ -36,3 +36,22 @@ def plain_network(I, v0, connections, *, g, alpha, tau_m, tau_d, in_degree) -> t
         synapses.connect(i=connections[0], j=connections[1])
     spikes = SpikeMonitor(neurons, name="spikemonitor")
     return Network(neurons, synapses, spikes), spikes
+
+
+def plain_brunel_hakim(N: int, seed_value: int) -> tuple[Network, SpikeMonitor]:
+    """Brian2's Brunel & Hakim (1999) example as its script builds it (C = 1000 inputs on average,
+    noise, refractoriness, delay), seeded with ``seed_value``; the reference of the user-model
+    case of bench_overhead.py (neurodyn's version: neurodyn.models.examples.brunel_hakim)."""
+    from brian2 import PopulationRateMonitor, mV, ms, seed
+
+    seed(seed_value)
+    Vr, theta, tau, delta, taurefr = 10 * mV, 20 * mV, 20 * ms, 2 * ms, 2 * ms
+    C, J, muext, sigmaext = 1000, 0.1 * mV, 25 * mV, 1 * mV
+    namespace = {"Vr": Vr, "theta": theta, "tau": tau, "J": J, "muext": muext, "sigmaext": sigmaext}
+    group = NeuronGroup(N, "dV/dt = (-V+muext + sigmaext * sqrt(tau) * xi)/tau : volt", threshold="V>theta",
+                        reset="V=Vr", refractory=taurefr, method="euler", namespace=namespace)
+    group.V = Vr
+    conn = Synapses(group, group, on_pre="V += -J", delay=delta, namespace=namespace)
+    conn.connect(p=float(C) / N)
+    spikes = SpikeMonitor(group)
+    return Network(group, conn, spikes, PopulationRateMonitor(group)), spikes

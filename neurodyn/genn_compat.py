@@ -97,9 +97,10 @@ def all_objects(network) -> list:
     return found
 
 
-def find_problems(network) -> list[str]:
+def find_problems(network, namespace: Mapping | None = None) -> list[str]:
     """Sentences naming everything in ``network`` (a built, not yet run, Brian2 ``Network``)
-    that Brian2GeNN 1.7 refuses; empty if it can be generated."""
+    that Brian2GeNN 1.7 refuses; empty if it can be generated. ``namespace``: the run namespace
+    external names resolve in (a model's locals)."""
     objects = all_objects(network)
     problems = []
     if float(network.t) > 0:
@@ -107,13 +108,13 @@ def find_problems(network) -> list[str]:
     if prefs.core.default_float_dtype not in (np.float32, np.float64):
         problems.append(f"GeNN supports float32 and float64 only, not {prefs.core.default_float_dtype}")
     for obj in objects:
-        problems.extend(_object_problems(obj))
+        problems.extend(_object_problems(obj, namespace or {}))
     return problems
 
 
-def check_network(network) -> None:
+def check_network(network, namespace: Mapping | None = None) -> None:
     """Raise :class:`GeNNUnsupportedError` naming every problem :func:`find_problems` finds."""
-    problems = find_problems(network)
+    problems = find_problems(network, namespace)
     if problems:
         raise GeNNUnsupportedError("Brian2GeNN 1.7 cannot generate this network: " + "; ".join(problems))
 
@@ -130,7 +131,7 @@ def check_model(model, record_v: Sequence[int] = (), use_gpu: bool = False,
     with target_device("numpy", model.dt):
         built = model.build()
         add_state_monitors(built, {**({"v": record_v} if len(record_v) else {}), **dict(record or {})})
-        check_network(built.network)
+        check_network(built.network, built.namespace)
         return schedule_notes(built.network) + (gpu_notes(built.network) if use_gpu else [])
 
 
@@ -155,7 +156,7 @@ def gpu_notes(network) -> list[str]:
             if isinstance(obj, SpikeMonitor) and set(obj.record_variables) - {"i", "t"}]
 
 
-def _object_problems(obj) -> Iterable[str]:
+def _object_problems(obj, namespace: Mapping) -> Iterable[str]:
     if isinstance(obj, SpatialNeuron):
         yield f"{obj.name}: multicompartment neurons (SpatialNeuron) are not supported"
         return
@@ -165,9 +166,9 @@ def _object_problems(obj) -> Iterable[str]:
     if isinstance(obj, SubexpressionUpdater) and not isinstance(obj.group, NeuronGroup):
         yield f"{obj.name}: 'constant over dt' subexpressions are supported in NeuronGroups only"
     if isinstance(obj, (NeuronGroup, PoissonGroup)):
-        yield from _group_problems(obj)
+        yield from _group_problems(obj, namespace)
     if isinstance(obj, Synapses):
-        yield from _synapses_problems(obj)
+        yield from _synapses_problems(obj, namespace)
     if isinstance(obj, SpikeMonitor) and obj.when not in ("thresholds", "end"):
         yield f"{obj.name}: a SpikeMonitor must record in slot 'thresholds' or 'end', not '{obj.when}'"
     if isinstance(obj, StateMonitor):
@@ -183,17 +184,17 @@ def _object_problems(obj) -> Iterable[str]:
         yield f"{obj.name}: linked variables ({', '.join(sorted(obj._linked_variables))}) are not supported"
 
 
-def _group_problems(group) -> Iterable[str]:
+def _group_problems(group, namespace: Mapping) -> Iterable[str]:
     custom = sorted(set(group.events) - {"spike"})
     if custom:
         yield f"{group.name}: custom events ({', '.join(custom)}) are not supported, only the spike threshold"
     texts = [str(group.events.get("spike", "") or "")]
     texts += [str(code) for code in getattr(group, "event_codes", {}).values()]
     texts += [str(eq.expr) for eq in getattr(group, "equations", {}).values() if eq.expr is not None]
-    yield from _function_problems(group, texts)
+    yield from _function_problems(group, texts, namespace)
 
 
-def _synapses_problems(synapses: Synapses) -> Iterable[str]:
+def _synapses_problems(synapses: Synapses, namespace: Mapping) -> Iterable[str]:
     name = synapses.name
     if isinstance(synapses.source, Synapses) or isinstance(synapses.target, Synapses):
         yield f"{name}: Synapses cannot connect Synapses objects"
@@ -232,7 +233,7 @@ def _synapses_problems(synapses: Synapses) -> Iterable[str]:
                              if isinstance(synapses.variables.get(v), Subexpression)})
     if subexpressions:
         yield f"{name}: subexpressions ({', '.join(subexpressions)}) in synaptic equations are not supported"
-    yield from _function_problems(synapses, [p.code for p in synapses._pathways] + dynamics)
+    yield from _function_problems(synapses, [p.code for p in synapses._pathways] + dynamics, namespace)
     n_target = int(synapses.variables["N_post"].get_value())
     pairs = (synapses.variables["_synaptic_pre"].get_value().astype(np.int64) * n_target
              + synapses.variables["_synaptic_post"].get_value())
@@ -320,15 +321,15 @@ def _multiple_of_dt(name: str, what: str, dt: float, group_dt: float) -> Iterabl
         yield f"{name}: {what} needs a dt that is a multiple of its group's dt ({dt} s vs {group_dt} s)"
 
 
-def _function_problems(group, texts: Iterable[str]) -> Iterable[str]:
-    """Functions (e.g. TimedArray) in ``texts`` that have no GeNN implementation; names that only
-    resolve in the namespace of a later ``run`` call are not seen here."""
+def _function_problems(group, texts: Iterable[str], namespace: Mapping) -> Iterable[str]:
+    """Functions (e.g. TimedArray) in ``texts``, resolved in the group's own namespace or else in
+    ``namespace`` (the run namespace), that have no GeNN implementation."""
     from brian2genn.codeobject import GeNNCodeObject
 
     identifiers = set().union(*(get_identifiers(text) for text in texts)) if texts else set()
     for identifier in sorted(identifiers):
         try:
-            value = group._resolve(identifier, run_namespace={})
+            value = group._resolve(identifier, run_namespace=dict(namespace))
         except (KeyError, ValueError):
             continue
         if isinstance(value, Function):

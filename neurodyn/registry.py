@@ -2,7 +2,8 @@
 
 ``NAME`` is one of
 
-- a built-in model (:data:`neurodyn.models.MODELS`: ``inhibitory``, ``eicil``);
+- a built-in model (:data:`neurodyn.models.MODELS`: ``inhibitory``, ``eicil``) or an example
+  model (:data:`EXAMPLES`: ``brunel_hakim``, ``cobahh``, ``cuba_ei``);
 - a model registered by an installed package in the entry-point group ``neurodyn.models``
   (``[options.entry_points] neurodyn.models = brunel = mypackage.models:brunel``);
 - ``path/to/file.py:function`` (the file's folder goes on the import path, as for
@@ -24,6 +25,8 @@ from pathlib import Path
 from neurodyn.errors import ModelDefinitionError, NeurodynError
 
 ENTRY_POINT_GROUP = "neurodyn.models"
+#: The example models of :mod:`neurodyn.models.examples`, by name (imported when asked for).
+EXAMPLES = {name: f"neurodyn.models.examples.{name}:{name}" for name in ("brunel_hakim", "cobahh", "cuba_ei")}
 
 
 class ModelNotFoundError(NeurodynError, LookupError):
@@ -34,7 +37,7 @@ def available_models() -> dict[str, object]:
     """Built-in models and those registered by installed packages, by name (not imported yet)."""
     from neurodyn.models import MODELS
 
-    found = dict(MODELS)
+    found = {**MODELS, **EXAMPLES}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry)
     return found
@@ -45,7 +48,10 @@ def load_model(name: str):
     from neurodyn.model import Model, model
 
     known = available_models()
-    if name in known:
+    if name in known and isinstance(known[name], str):
+        module, _, attribute = known[name].partition(":")
+        found = getattr(_import_module(module), attribute)
+    elif name in known:
         found = known[name]
         found = found.load() if hasattr(found, "load") and not isinstance(found, type) else found
     elif ":" in name:

@@ -123,3 +123,10 @@ def test_installed_entry_point_is_found(tmp_path, monkeypatch):
     from neurodyn.models.examples.brunel_hakim import brunel_hakim
 
     assert load_model("oscillating_inhibition") is brunel_hakim
+
+
+def test_example_models_are_known_by_name():
+    from neurodyn.models.examples.cuba_ei import cuba_ei
+
+    assert load_model("cuba_ei") is cuba_ei
+    assert load_model("inhibitory").name == "inhibitory"

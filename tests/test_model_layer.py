@@ -233,3 +233,28 @@ def test_objects_in_containers_and_monitors_of_the_body_are_used():
     result = simulate(listed(), 50 * ms, target="numpy", progress=False)
     assert len(result.population("g0").spike_t) > 0 and len(result.population("g1").spike_t) > 0
     assert result.states["g0.v"].values.shape == (1, 500)
+
+
+def test_genn_check_and_randomness_detection_work_on_any_model():
+    """check_model builds any model on the runtime and names what Brian2GeNN refuses; the networks
+    that draw Brian2 random numbers (which GeNN cannot seed) are recognised."""
+    from neurodyn.errors import GeNNUnsupportedError
+    from neurodyn.genn_compat import check_model
+    from neurodyn.models.examples.brunel_hakim import brunel_hakim
+    from neurodyn.models.examples.cuba_ei import cuba_ei
+    from neurodyn.simulation import uses_brian2_random_numbers
+    from neurodyn.targets import target_device
+
+    assert check_model(cuba_ei(N_exc=20, N_inh=5), record={"exc.v": [0]}) == []
+
+    @neurodyn.model
+    def timed(N=3):
+        drive = TimedArray([1, 2] * Hz, dt=1 * ms)
+        group = NeuronGroup(N, "dv/dt = drive(t) : 1", threshold="v > 1", reset="v = 0")
+
+    with pytest.raises(GeNNUnsupportedError, match="the function drive"):
+        check_model(timed())
+    with target_device("numpy", 0.1 * ms):
+        assert uses_brian2_random_numbers(brunel_hakim(N=20, C=5).build())
+        assert uses_brian2_random_numbers(cuba_ei(N_exc=8, N_inh=2).build())
+        assert not uses_brian2_random_numbers(lif().build())

@@ -7,6 +7,7 @@
 - :mod:`~neurodyn.models.examples.cuba_ei`: a current-based E/I network in two NeuronGroups
   (two populations).
 
-They are registered as ``neurodyn.models`` entry points (``neurodyn run brunel_hakim``) and
-can be run by file as well (``neurodyn run neurodyn/models/examples/cobahh.py:cobahh``).
+The command line knows them by name (``neurodyn run brunel_hakim``,
+:data:`neurodyn.registry.EXAMPLES`); they also run by file
+(``neurodyn run neurodyn/models/examples/cobahh.py:cobahh``).
 """
