@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
-from brian2 import Equations, Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, get_device, ms
+from brian2 import DimensionMismatchError, Equations, Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, get_device, ms
 from brian2 import seed as seed_brian2
 from brian2.equations.equations import DIFFERENTIAL_EQUATION
 from brian2.core.base import BrianObject
@@ -153,7 +153,12 @@ class Model:
             seed_brian2(self.values["seed"])
         if "rng" in wanted:
             arguments["rng"] = np.random.default_rng(self.values["seed"])
-        returned, local_names = call_collecting_locals(body, function.__code__, arguments)
+        try:
+            returned, local_names = call_collecting_locals(body, function.__code__, arguments)
+        except DimensionMismatchError as error:
+            from neurodyn.simulation import unit_error
+
+            raise unit_error(self, error, _failing_line(error, function.__code__)) from error
         namespace = {**function.__globals__, **local_names}
         objects = collect_objects(local_names, returned)
         populations = name_populations(objects, local_names)
@@ -272,6 +277,18 @@ def name_populations(objects, local_names: Mapping[str, Any]) -> dict[str, Neuro
             automatic = obj.name.startswith("neurongroup")
             populations[by_id.get(id(obj), obj.name) if automatic else obj.name] = obj
     return populations
+
+
+def _failing_line(error: BaseException, code) -> str:
+    """The source line of ``code`` (the model body) at which ``error`` was raised."""
+    import linecache
+
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code is code:
+            return linecache.getline(code.co_filename, trace.tb_lineno).strip()
+        trace = trace.tb_next
+    return ""
 
 
 def _records_all_spikes(obj, group) -> bool:

@@ -12,9 +12,12 @@ import warnings
 from typing import Mapping, Sequence
 
 import numpy as np
-from brian2 import PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock, have_same_dimensions, second
+from brian2 import (DimensionMismatchError, PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock,
+                    have_same_dimensions, second)
+from brian2.core.base import BrianObjectException
+from brian2.utils.stringtools import get_identifiers
 
-from neurodyn.errors import ParameterError
+from neurodyn.errors import ModelDefinitionError, ParameterError
 from neurodyn.model import BuiltNetwork, Model, state_key
 from neurodyn.results import SimulationResult, StateTraces
 from neurodyn.targets import target_device
@@ -82,13 +85,31 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
             warnings.warn(f"{model.name} on {target}: Brian2GeNN cannot seed Brian2's random numbers (noise, "
                           f"PoissonInput, rand(), connect(p=...)); they differ from run to run", stacklevel=2)
         built_at = time.perf_counter()
-        built.run(duration, report="text" if progress else None, report_period=10 * second)
+        try:
+            built.run(duration, report="text" if progress else None, report_period=10 * second)
+        except BrianObjectException as error:
+            raise unit_error(model, error) or error
         finished = time.perf_counter()
         result = read_result(model, built, duration, target)
         # Standalone: run() also generated and compiled; the C++ loop time is reported apart.
         run_s = session.last_run_seconds() or (finished - built_at)
         result.timings = {"build_s": built_at - started, "run_call_s": finished - built_at, "run_s": run_s}
     return result
+
+
+def unit_error(model: Model, error: Exception, code: str = "") -> ModelDefinitionError | None:
+    """A :class:`ModelDefinitionError` naming the unitless parameters of ``model`` that appear in a
+    Brian2 unit error or in the ``code`` that raised it (``tau=10`` where the equations need
+    ``tau=10*ms``), or ``None``."""
+    cause = error if isinstance(error, DimensionMismatchError) else error.__cause__
+    if not isinstance(cause, DimensionMismatchError):
+        return None
+    text = str(cause)
+    unitless = [p.name for p in model.parameters if p.unit is None and p.kind is not str and p.name != "seed"
+                and p.name in get_identifiers(text + "\n" + code)]
+    hint = (f"parameter(s) {', '.join(unitless)} have no unit; give their defaults one (e.g. {unitless[0]}=10*ms)"
+            if unitless else "check the units of the parameters and constants used")
+    return ModelDefinitionError(f"model {model.name}: {hint}: {text}")
 
 
 def add_state_monitors(built: BuiltNetwork, wanted: Mapping[str, Sequence[int]]) -> None:

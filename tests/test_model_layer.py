@@ -258,3 +258,28 @@ def test_genn_check_and_randomness_detection_work_on_any_model():
         assert uses_brian2_random_numbers(brunel_hakim(N=20, C=5).build())
         assert uses_brian2_random_numbers(cuba_ei(N_exc=8, N_inh=2).build())
         assert not uses_brian2_random_numbers(lif().build())
+
+
+def test_a_number_where_the_equations_need_a_unit_is_named():
+    @neurodyn.model
+    def unitless_tau(tau=10, v0=0.5):
+        group = NeuronGroup(1, "dv/dt = -v/tau : 1", method="exact")
+        group.v = v0
+
+    with pytest.raises(ModelDefinitionError, match=r"parameter\(s\) tau have no unit"):
+        simulate(unitless_tau(), 1 * ms, target="numpy", progress=False)
+
+    @neurodyn.model
+    def unitless_reset(Vr=10):
+        group = NeuronGroup(1, "dV/dt = -V/(10*ms) : volt", method="exact")
+        group.V = Vr
+
+    with pytest.raises(ModelDefinitionError, match=r"parameter\(s\) Vr have no unit"):
+        simulate(unitless_reset(), 1 * ms, target="numpy", progress=False)
+
+
+def test_a_parameter_declared_with_a_unit_but_no_display_unit_gets_a_unit_column():
+    from neurodyn.parameters import Parameter
+
+    assert Parameter("J", 0.1 * mV, "jump", unit=mV).column == "J_mvolt"
+    assert Parameter("J", 0.1 * mV, "jump", unit=mV).to_record(0.2 * mV) == pytest.approx(0.2)
