@@ -130,3 +130,17 @@ def test_example_models_are_known_by_name():
 
     assert load_model("cuba_ei") is cuba_ei
     assert load_model("inhibitory").name == "inhibitory"
+
+
+def test_run_a_two_population_model_prints_and_stores_each_population(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    code = main(["run", "cuba_ei", "--set", "N_exc=40", "--set", "N_inh=10", "--duration", "100ms",
+                 "--target", "numpy", "--out", "out", "--quiet", "--no-plot"])
+    assert code == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert all(f"cuba_ei [{name}] on numpy" in out for name in ("exc", "inh", "all"))
+    spikes = pd.read_parquet("out/spikes.parquet")
+    assert list(spikes.columns[:3]) == ["population", "neuron", "t_ms"] and set(spikes["population"]) == {"exc", "inh"}
+    highest = spikes.groupby("population")["neuron"].max()
+    assert 9 < highest["exc"] <= 39 and highest["inh"] <= 9, "indices inside each population"
+    assert list(pd.read_parquet("out/summary.parquet")["population"]) == ["exc", "inh", "all"]
