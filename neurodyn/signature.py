@@ -194,8 +194,3 @@ def _docstring_docs(docstring: str) -> dict[str, str]:
             found.setdefault(head.strip(), text.strip())
     return found
 
-
-def supplied_arguments(function: Callable) -> set[str]:
-    """Which of :data:`SUPPLIED` and ``seed`` ``function`` asks for."""
-    names = set(inspect.signature(function).parameters)
-    return names & {*SUPPLIED, "seed"}

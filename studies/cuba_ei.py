@@ -10,7 +10,6 @@ Writes OUT/cuba_ei.parquet and OUT/cuba_ei.png.
 """
 import sys
 
-import matplotlib.pyplot as plt
 from brian2 import ms, second
 
 from neurodyn.models.examples.cuba_ei import cuba_ei, population_rates

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from brian2 import (Network, NeuronGroup, PoissonInput, SpikeMonitor, StateMonitor, Synapses, TimedArray, defaultclock,
-                    Hz, mV, ms, second)
+                    Hz, mV, ms)
 
 import neurodyn
 from neurodyn import ModelDefinitionError, ParameterError, SimulationResult, simulate
