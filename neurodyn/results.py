@@ -29,6 +29,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from neurodyn.errors import ParameterError
+
 _METADATA_KEY = b"neurodyn"
 
 
@@ -136,8 +138,6 @@ class SimulationResult:
         """The spikes and states of one population, as a one-population result (local indices)."""
         names = [pop for pop, _ in self.populations]
         if name not in names:
-            from neurodyn.errors import ParameterError
-
             raise ParameterError(f"no population {name!r}; this result has {', '.join(names) or 'one population'}")
         offset = sum(size for _, size in self.populations[:names.index(name)])
         size = dict(self.populations)[name]
@@ -170,8 +170,6 @@ class SimulationResult:
     def state_frame(self, key: str) -> pd.DataFrame:
         """The recorded variable ``key`` (``"v"``, ``"exc.ge"``, ...) in long format."""
         if key not in self.states:
-            from neurodyn.errors import ParameterError
-
             raise ParameterError(f"no recorded variable {key!r}; recorded: {', '.join(self.states) or 'none'}")
         return self.states[key].frame()
 

@@ -199,6 +199,13 @@ def test_two_populations_give_per_population_spikes_states_rates_and_summary(pop
         assert summary.loc[name, "mean_rate_hz"] == pytest.approx(len(late) / size / 0.15)
     late = spikes[spikes["t_ms"] >= 50]
     assert summary.loc["all", "mean_rate_hz"] == pytest.approx(len(late) / 50 / 0.15)
+    inh = result.population("inh")
+    assert inh.n_neurons == 10 and set(inh.states) == {"v"} and len(inh.spike_t) == int((spikes["population"] == "inh").sum())
+    assert list(result.state_frame("exc.u").columns) == ["neuron", "t_ms", "u"]
+    with pytest.raises(ParameterError, match="no population 'ext'"):
+        result.population("ext")
+    with pytest.raises(ParameterError, match="no recorded variable 'exc.w'"):
+        result.state_frame("exc.w")
 
 
 def test_two_population_results_round_trip(populations_result, tmp_path):
