@@ -145,3 +145,10 @@ def test_run_a_two_population_model_prints_and_stores_each_population(tmp_path, 
     highest = spikes.groupby("population")["neuron"].max()
     assert 9 < highest["exc"] <= 39 and highest["inh"] <= 9, "indices inside each population"
     assert list(pd.read_parquet("out/summary.parquet")["population"]) == ["exc", "inh", "all"]
+
+
+def test_codegen_a_study_whose_model_is_missing_is_one_line(elsewhere, capsys):
+    (elsewhere / "broken_study.py").write_text(STUDY_FILE.replace("from ring_model", "from no_such_model"))
+    assert main(["codegen", str(elsewhere / "broken_study.py"), "--out", "genn", "--cpu-only"]) == 2
+    err = capsys.readouterr().err
+    assert "No module named 'no_such_model'" in err and err.count("\n") == 1
