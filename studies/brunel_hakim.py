@@ -1,9 +1,9 @@
 """Fast global oscillations in a sparse inhibitory network (Brunel & Hakim 1999), against J.
 
 The example model :mod:`neurodyn.models.examples.brunel_hakim` (a Brian2 script as a neurodyn
-model): neurons fire irregularly at low rate while the population rate oscillates near
-200 Hz once inhibition is strong enough. The study varies the inhibitory jump J and records the
-mean rate, the oscillation frequency and the synchrony chi.
+model): neurons fire irregularly at low rates while the population rate oscillates fast (the
+peak frequency is well above the mean single-neuron rate). The study varies the inhibitory jump
+J and records the mean rate, the oscillation frequency and the synchrony chi.
 
     python studies/brunel_hakim.py [--quick] [--out DIR] [--workers N | --scheduler ADDRESS] [--target T]
 

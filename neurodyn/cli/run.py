@@ -46,13 +46,13 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
-    if args.help or args.model is None:
+    if args.model is None and not args.help:
+        raise NeurodynError("give a model: a name, FILE.py:FUNCTION or package.module:FUNCTION (see --help)")
+    if args.help:
         print(args.parser.format_help())
         if args.model is not None:
             model_class = load_model(args.model)
             print(f"parameters of {model_class.name}:\n{model_class.parameters.describe()}")
-        elif not args.help:
-            raise NeurodynError("give a model: a name, FILE.py:FUNCTION or package.module:FUNCTION")
         return 0
     model_class = load_model(args.model)
     model = model_class(**parse_assignments(args.assignments))
