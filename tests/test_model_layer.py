@@ -290,3 +290,16 @@ def test_a_parameter_declared_with_a_unit_but_no_display_unit_gets_a_unit_column
 
     assert Parameter("J", 0.1 * mV, "jump", unit=mV).column == "J_mvolt"
     assert Parameter("J", 0.1 * mV, "jump", unit=mV).to_record(0.2 * mV) == pytest.approx(0.2)
+
+
+def test_on_genn_the_model_is_built_unseeded(tmp_path):
+    """Brian2GeNN refuses seed(): under the GeNN device neurodyn builds without it (and simulate
+    warns for networks with Brian2 random numbers), where runtime builds are seeded."""
+    pytest.importorskip("brian2genn")
+    from neurodyn.models.examples.brunel_hakim import brunel_hakim
+    from neurodyn.targets import target_device
+
+    with target_device("genn", 0.1 * ms, build_dir=tmp_path, generate_only=True, use_gpu=False):
+        assert brunel_hakim(N=20, C=5).build().seeded is False
+    with target_device("numpy", 0.1 * ms):
+        assert brunel_hakim(N=20, C=5).build().seeded is True
