@@ -1,0 +1,1 @@
+"""Hybrid spiking LMUs (Voelker, Rasmussen & Eliasmith 2020): Legendre memory, quantized hidden units, Brian2."""
