@@ -148,17 +148,21 @@ def build_lmu(weights: LMUWeights, x: np.ndarray, mode: str = "hybrid", record_m
                               namespace={})
     hidden.drive = np.tile(weights.bias, n_samples) * Hz
     readout.drive = np.tile(weights.readout_bias, n_samples) * Hz
-    objects = [inputs, memory, hidden, readout,
-               summed_synapses(memory, memory, folded.memory_memory, n_samples, "m", "m_memory", "lmu_memory_memory"),
-               summed_synapses(inputs, memory, folded.input_memory, n_samples, "x", "m_input", "lmu_input_memory"),
-               summed_synapses(memory, hidden, folded.memory_hidden, n_samples, "m", "z_memory", "lmu_memory_hidden"),
-               summed_synapses(inputs, hidden, folded.input_hidden, n_samples, "x", "z_input", "lmu_input_hidden")]
+    objects = [inputs, memory, hidden, readout]
+    linear = ((memory, memory, folded.memory_memory, "m", "m_memory", "lmu_memory_memory"),
+              (inputs, memory, folded.input_memory, "x", "m_input", "lmu_input_memory"),
+              (memory, hidden, folded.memory_hidden, "m", "z_memory", "lmu_memory_hidden"),
+              (inputs, hidden, folded.input_hidden, "x", "z_input", "lmu_input_hidden"))
+    # a coupling without non-zero weights gets no Synapses (its summed variable stays 0)
+    objects += [summed_synapses(source, target, weight, n_samples, pre, post, name)
+                for source, target, weight, pre, post, name in linear if np.any(weight)]
     from_hidden = ((memory, folded.hidden_memory, "x", "lmu_hidden_memory"),
                    (hidden, folded.hidden_hidden, "x", "lmu_hidden_hidden"),
                    (readout, weights.readout_weight, "v" if spiking else "y", "lmu_hidden_readout"))
     for target, weight, variable, name in from_hidden:
-        objects.append(dense_synapses(hidden, target, weight, n_samples, "count", variable, name) if spiking
-                       else summed_synapses(hidden, target, weight, n_samples, "h", variable, name))
+        if np.any(weight):
+            objects.append(dense_synapses(hidden, target, weight, n_samples, "count", variable, name) if spiking
+                           else summed_synapses(hidden, target, weight, n_samples, "h", variable, name))
     fan_out = sum(np.count_nonzero(weight, axis=0) for _, weight, _, _ in from_hidden)
     spikes = layer_monitor(hidden, "count", "lmu_hidden_spikes") if spiking else None
     readout_monitor = StateMonitor(readout, "v", record=True, when="end", name="lmu_readout_monitor")

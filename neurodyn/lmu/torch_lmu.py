@@ -10,10 +10,13 @@ The recurrence is the one of :mod:`neurodyn.lmu.weights`. The hidden nonlinearit
 
   ``n`` is the spike count (quanta) of the step; ``amplitude / dt`` is one quantum of output;
 - ``"spiking"``: the same with at most one quantum per step (integrate-and-fire, threshold 1,
-  reset by subtraction): ``n = [v >= 1]``.
+  reset by subtraction): ``n = [v >= 1]``. During training the cap of one quantum may be
+  relaxed to ``max_count`` quanta per step (``n = min(floor(v), max_count)``, the surplus stays
+  in ``v``), which interpolates from the hybrid to the IF network.
 
 The memory stays linear in every mode (it is the LMU's analog state). Training uses the
-straight-through gradient ``dh/dz = relu'(z)`` for the quantized modes.
+straight-through gradient ``dh/dz = relu'(z)`` for the quantized modes (zero above
+the saturation ``max_count * amplitude / dt`` of the spiking mode).
 """
 from __future__ import annotations
 
@@ -55,9 +58,11 @@ class LMUModule(torch.nn.Module):
             torch.nn.init.orthogonal_(self.kernel_hidden, gain=0.5)
             torch.nn.init.uniform_(self.encoder_input, -1.0, 1.0)
 
-    def forward(self, x, mode: str = "ann", dt: float = 1.0, amplitude: float = 1.0, return_counts: bool = False):
+    def forward(self, x, mode: str = "ann", dt: float = 1.0, amplitude: float = 1.0, return_counts: bool = False,
+                max_count: float = 1.0):
         """Class scores ``(batch, n_out)`` for sequences ``x`` ``(batch, T, n_in)``; with
-        ``return_counts`` also the quanta ``n`` ``(batch, T, n_h)`` (``None`` for ``"ann"``)."""
+        ``return_counts`` also the quanta ``n`` ``(batch, T, n_h)`` (``None`` for ``"ann"``).
+        ``max_count``: quanta per step of the ``"spiking"`` mode (1: integrate-and-fire)."""
         check_mode(mode)
         batch, steps, _ = x.shape
         n_h = self.bias.shape[0]
@@ -78,9 +83,13 @@ class LMUModule(torch.nn.Module):
             else:
                 with torch.no_grad():
                     v = v + dt * rate / amplitude
-                    n = torch.floor(v) if mode == "hybrid" else (v >= 1).to(v.dtype)
+                    n = torch.floor(v)
+                    if mode == "spiking":
+                        n = torch.clamp(n, max=max_count)
                     v = v - n
                 counts.append(n)
+                if mode == "spiking":
+                    rate = torch.clamp(rate, max=max_count * amplitude / dt)
                 h = rate + (amplitude * n / dt - rate).detach()   # straight-through gradient
             total = total + h
         scores = (total / steps) @ self.readout_weight.T + self.readout_bias

@@ -6,7 +6,9 @@ so a large ``dt`` is nearly the ReLU network and a small one a spiking network. 
 starts at ``dt_start`` (ANN-like), lowers ``dt`` geometrically to the target ``dt`` during
 the middle of training, and ends at the target; the forward pass is always quantized (mode
 ``"hybrid"`` or ``"spiking"``) and the gradient straight-through
-(:mod:`neurodyn.lmu.torch_lmu`). Mode ``"ann"`` trains the non-spiking LMU.
+(:mod:`neurodyn.lmu.torch_lmu`). Mode ``"ann"`` trains the non-spiking LMU. Mode
+``"spiking"`` (integrate-and-fire hidden units, at most one quantum per step) keeps ``dt`` and
+lowers the cap on the quanta per step in the same way, from ``max_count_start`` to 1.
 """
 from __future__ import annotations
 
@@ -30,25 +32,26 @@ class TrainingSetup:
     batch_size: int = 64
     learning_rate: float = 5e-3
     dt_start: float = 1000.0
+    max_count_start: float = 64.0
     anneal: tuple[float, float] = (0.2, 0.7)   # fractions of training where dt falls from dt_start to dt
     seed: int = 0
 
 
-def annealed_dt(epoch: int, setup: TrainingSetup, dt: float) -> float:
-    """``dt`` of ``epoch``: ``dt_start`` before, the target after, geometric in between."""
+def annealed(epoch: int, setup: TrainingSetup, first: float, last: float) -> float:
+    """The knob of ``epoch``: ``first`` before the annealing window, ``last`` after, geometric in between."""
     start, end = (int(round(f * setup.epochs)) for f in setup.anneal)
     if epoch < start:
-        return setup.dt_start
+        return first
     if epoch >= end:
-        return dt
+        return last
     fraction = (epoch - start + 1) / (end - start)
-    return float(setup.dt_start * (dt / setup.dt_start) ** fraction)
+    return float(first * (last / first) ** fraction)
 
 
 def train_lmu(x_train: np.ndarray, y_train: np.ndarray, mode: str = "hybrid", dt: float = 1.0,
               amplitude: float = 1.0, setup: TrainingSetup = TrainingSetup(), log=None) -> LMUWeights:
     """Train on ``x_train`` ``(n, T, n_in)``, labels ``y_train``; return the weights (with ``dt``,
-    ``amplitude``). ``log(epoch, dt, loss)`` is called after every epoch."""
+    ``amplitude``). ``log(epoch, dt, max_count, loss)`` is called after every epoch."""
     check_mode(mode)
     torch.manual_seed(setup.seed)
     n_out = int(np.max(y_train)) + 1
@@ -59,17 +62,18 @@ def train_lmu(x_train: np.ndarray, y_train: np.ndarray, mode: str = "hybrid", dt
     labels = torch.tensor(np.asarray(y_train), dtype=torch.long)
     generator = torch.Generator().manual_seed(setup.seed)
     for epoch in range(setup.epochs):
-        step_dt = dt if mode == "ann" else annealed_dt(epoch, setup, dt)
+        step_dt = annealed(epoch, setup, setup.dt_start, dt) if mode == "hybrid" else dt
+        cap = float(np.floor(annealed(epoch, setup, setup.max_count_start, 1.0))) if mode == "spiking" else 1.0
         order = torch.randperm(len(inputs), generator=generator)
         total = 0.0
         for start in range(0, len(inputs), setup.batch_size):
             batch = order[start:start + setup.batch_size]
             optimiser.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(inputs[batch], mode, step_dt, amplitude), labels[batch])
+            loss = torch.nn.functional.cross_entropy(model(inputs[batch], mode, step_dt, amplitude, max_count=cap), labels[batch])
             loss.backward()
             optimiser.step()
             total += float(loss.detach()) * len(batch)
         scheduler.step()
         if log is not None:
-            log(epoch, step_dt, total / len(inputs))
+            log(epoch, step_dt, cap, total / len(inputs))
     return model.to_weights(dt, amplitude)
