@@ -15,7 +15,8 @@ which is ``u_t = e_x.x_t + e_h.h_{t-1} + e_m.m_{t-1}``, ``m_t = A_bar m_{t-1} + 
 
 Objects (activations in Hz, as :mod:`neurodyn.convert.neurons`):
 
-- ``lmu_input``: ``x`` (Hz), set each step from a TimedArray by ``run_regularly`` (slot ``start``);
+- ``lmu_input``: ``x`` (Hz), set each step from a TimedArray by ``run_regularly`` (slot ``start``,
+  as Brian2GeNN requires);
 - ``lmu_memory``: ``d`` linear state variables ``m`` (Hz) per sample,
   ``dm/dt = (m_memory + m_input + x - m)/dt`` (Euler: ``m <- m_memory + m_input + x``, exactly),
   ``m_memory`` and ``m_input`` summed variables over the memory and input synapses, ``x`` the
@@ -42,9 +43,7 @@ import numpy as np
 from brian2 import Hz, Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray, second
 
 from neurodyn.convert.neurons import IF_READOUT, dense_synapses, layer_monitor
-from neurodyn.lmu.errors import LMUError
-from neurodyn.lmu.torch_lmu import MODES, check_mode
-from neurodyn.lmu.weights import LMUWeights, check_sequences
+from neurodyn.lmu.weights import LMUWeights, check_mode, check_sequences
 from neurodyn.models.eicil import RESET_ORDER
 from neurodyn.targets import target_device
 
@@ -130,7 +129,7 @@ def build_lmu(weights: LMUWeights, x: np.ndarray, mode: str = "hybrid", record_m
     folded = FoldedCouplings.of(weights)
     stimulus = TimedArray(x.transpose(1, 0, 2).reshape(steps, n_samples * n_in) * Hz, dt=weights.dt * second)
     inputs = NeuronGroup(n_samples * n_in, "x : Hz", name="lmu_input", namespace={})
-    inputs.run_regularly("x = lmu_stimulus(t, i)", when="start", name="lmu_input_update")
+    inputs.run_regularly("x = lmu_stimulus(t, i)", when="start")  # default name: genn_compat's rules apply
     inputs.namespace["lmu_stimulus"] = stimulus
     spiking = mode != "ann"
     memory = NeuronGroup(n_samples * d, (MEMORY_SPIKE_INPUT if spiking else MEMORY_SUMMED_INPUT) + MEMORY_COMMON,
@@ -226,6 +225,3 @@ def run_lmu(weights: LMUWeights, x: np.ndarray, mode: str = "hybrid", target: st
     wall = time.perf_counter() - started
     return LMURun(mode, weights, scores, counts, memory, built.fan_out, target,
                   float("nan") if run_seconds is None else run_seconds, wall)
-
-
-__all__ = ["MODES", "BuiltLMU", "FoldedCouplings", "LMURun", "build_lmu", "run_lmu", "summed_synapses", "LMUError"]

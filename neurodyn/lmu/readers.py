@@ -109,3 +109,23 @@ def read_lmu_torch(module_or_state_dict, theta: float | None = None, discretizer
                          dt=dt, amplitude=amplitude)
     check_memory_matrices(weights, state["a_bar"], state["b_bar"], "state_dict")
     return weights
+
+
+def read_lmu(source, theta: float | None = None, **quantization) -> LMUWeights:
+    """An LMU from an ``.npz`` path (layout above), a ``.pt`` path (a ``state_dict`` saved with
+    ``torch.save``; give ``theta``), an :class:`~neurodyn.lmu.torch_lmu.LMUModule` or its state_dict."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.suffix != ".pt":
+            return read_lmu_npz(path)
+        from neurodyn.convert.readers import import_torch
+
+        torch = import_torch()
+        try:
+            state = torch.load(path, weights_only=True)
+        except FileNotFoundError:
+            raise LMUError(f"{path}: no such file") from None
+        except Exception as error:  # torch raises many kinds for malformed files
+            raise LMUError(f"{path}: not a readable PyTorch state_dict ({type(error).__name__})") from None
+        return read_lmu_torch(state, theta, **quantization)
+    return read_lmu_torch(source, theta, **quantization)

@@ -22,20 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from neurodyn.lmu.errors import LMUError
 from neurodyn.lmu.legendre import discrete_memory
-from neurodyn.lmu.weights import ARRAY_SHAPES, LMUWeights
 from neurodyn.convert.readers import import_torch
+from neurodyn.lmu.weights import ARRAY_SHAPES, LMUWeights, check_mode
 
 torch = import_torch()
-
-MODES = ("ann", "hybrid", "spiking")
-
-
-def check_mode(mode: str) -> str:
-    if mode not in MODES:
-        raise LMUError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    return mode
 
 
 class LMUModule(torch.nn.Module):

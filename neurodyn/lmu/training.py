@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neurodyn.lmu.torch_lmu import LMUModule, check_mode, torch
-from neurodyn.lmu.weights import LMUWeights
+from neurodyn.lmu.torch_lmu import LMUModule, torch
+from neurodyn.lmu.weights import LMUWeights, check_mode
 
 
 @dataclass(frozen=True)

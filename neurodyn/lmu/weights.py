@@ -22,6 +22,10 @@ import numpy as np
 from neurodyn.lmu.errors import LMUError
 from neurodyn.lmu.legendre import DISCRETIZERS, check_memory, discrete_memory
 
+#: What spikes: ``ann`` nothing; ``hybrid`` the hidden units (quantized, multi-bit); ``spiking`` the
+#: hidden units as integrate-and-fire neurons (one bit). The memory is linear in every mode.
+MODES = ("ann", "hybrid", "spiking")
+
 #: ``(field, shape as names)``: every array of an LMU and the dimensions it must have.
 ARRAY_SHAPES = (
     ("encoder_input", ("n_in",)), ("encoder_hidden", ("n_h",)), ("encoder_memory", ("d",)),
@@ -100,6 +104,12 @@ class LMUWeights:
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
         fields.update(dt=dt, amplitude=self.amplitude if amplitude is None else amplitude)
         return LMUWeights(**fields)
+
+
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise LMUError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    return mode
 
 
 def check_sequences(x: np.ndarray, n_in: int) -> np.ndarray:
