@@ -29,12 +29,16 @@ def load_sequences(name: str):
         return x_test, y_test
     try:
         with np.load(name, allow_pickle=False) as archive:
+            missing = [key for key in ("x_test", "y_test") if key not in archive.files]
+            if missing:
+                raise LMUError(f"--data {name}: missing {', '.join(missing)} (an LMU needs x_test (n, T, n_in) and "
+                               f"y_test)")
             return archive["x_test"], archive["y_test"]
     except FileNotFoundError:
         raise LMUError(f"--data {name}: no such file") from None
-    except KeyError as error:
-        raise LMUError(f"--data {name}: missing array {error} (an LMU needs x_test (n, T, n_in) and y_test)") from None
     except (ValueError, OSError) as error:
+        if isinstance(error, LMUError):
+            raise
         raise LMUError(f"--data {name}: not a readable .npz archive ({error})") from None
 
 
