@@ -127,7 +127,9 @@ def build_lmu(weights: LMUWeights, x: np.ndarray, mode: str = "hybrid", record_m
     n_samples, steps, n_in = x.shape
     d, n_h, n_out = weights.order, weights.n_hidden, weights.n_out
     folded = FoldedCouplings.of(weights)
-    stimulus = TimedArray(x.transpose(1, 0, 2).reshape(steps, n_samples * n_in) * Hz, dt=weights.dt * second)
+    # a fixed name: the compiled code (cython cache) is reused by later runs with the same shapes
+    stimulus = TimedArray(x.transpose(1, 0, 2).reshape(steps, n_samples * n_in) * Hz, dt=weights.dt * second,
+                          name="lmu_stimulus")
     inputs = NeuronGroup(n_samples * n_in, "x : Hz", name="lmu_input", namespace={})
     inputs.run_regularly("x = lmu_stimulus(t, i)", when="start")  # default name: genn_compat's rules apply
     inputs.namespace["lmu_stimulus"] = stimulus
