@@ -25,7 +25,7 @@ def evaluate_lmu(weights: LMUWeights, x: np.ndarray, labels: np.ndarray, mode: s
     scores, counts = torch_forward(weights, x, mode)
     labels = np.asarray(labels)
     nonzero = memory_nonzero(weights)
-    measures = (ann_measures(weights, x.shape[1], run.fan_out, nonzero) if run.counts is None
+    measures = (ann_measures(x.shape[1], run.fan_out, nonzero) if run.counts is None
                 else activity_measures(run.counts, weights, run.fan_out, nonzero))
     return {"mode": mode, "what_spikes": run.describe(), "dt": weights.dt, "amplitude": weights.amplitude,
             "brian2_accuracy": run.accuracy(labels), "torch_accuracy": float(np.mean(scores.argmax(1) == labels)),

@@ -45,7 +45,7 @@ def activity_measures(counts: np.ndarray, weights: LMUWeights, fan_out: np.ndarr
             "memory_macs_per_inference": float(steps * memory_nonzero)}
 
 
-def ann_measures(weights: LMUWeights, steps: int, fan_out: np.ndarray, memory_nonzero: int) -> dict[str, float]:
+def ann_measures(steps: int, fan_out: np.ndarray, memory_nonzero: int) -> dict[str, float]:
     """The ann mode's costs: every hidden activation sent every step, no spikes to count."""
     return {"bits_per_activity": np.nan, "significant_bits_per_multiplication": np.nan,
             "quanta_per_unit_step": np.nan, "synops_per_inference": float(steps * fan_out.sum()),

@@ -74,6 +74,10 @@ MEMORY_SPIKE_INPUT = "dm/dt = (m_memory + m_input + x - m) / dt : Hz\ndx/dt = -x
 MEMORY_SUMMED_INPUT = "dm/dt = (m_memory + m_input + x - m) / dt : Hz\nx : Hz\n"
 MEMORY_COMMON = "m_memory : Hz\nm_input : Hz\n"
 READOUT_ANN = "dv/dt = y + drive : 1\ny : Hz\ndrive : Hz (constant)"
+#: What spikes in each mode, stated with every result.
+DESCRIPTIONS = {"ann": "ann: memory linear, hidden ReLU (no spikes)",
+                "hybrid": "hybrid: memory linear, hidden quantized multi-bit spiking",
+                "spiking": "spiking: memory linear (analog state), hidden integrate-and-fire (1 bit per spike)"}
 
 
 @dataclass(frozen=True)
@@ -197,9 +201,7 @@ class LMURun:
 
     def describe(self) -> str:
         """Which parts spike: stated with every result."""
-        return {"ann": "ann: memory linear, hidden ReLU (no spikes)",
-                "hybrid": "hybrid: memory linear, hidden quantized multi-bit spiking",
-                "spiking": "spiking: memory linear (analog state), hidden integrate-and-fire (1 bit per spike)"}[self.mode]
+        return DESCRIPTIONS[self.mode]
 
 
 def run_lmu(weights: LMUWeights, x: np.ndarray, mode: str = "hybrid", target: str = "cython",

@@ -96,7 +96,8 @@ def read_lmu_torch(module_or_state_dict, theta: float | None = None, discretizer
     if isinstance(module_or_state_dict, LMUModule):
         return module_or_state_dict.to_weights(dt, amplitude)
     if not isinstance(module_or_state_dict, dict):
-        raise LMUError(f"read_lmu_torch needs an LMUModule or its state_dict, got {type(module_or_state_dict).__name__}")
+        raise LMUError(f"read_lmu_torch needs an LMUModule or its state_dict, "
+                       f"got {type(module_or_state_dict).__name__}")
     state = {key: np.asarray(value.detach().cpu().double().numpy() if hasattr(value, "detach") else value)
              for key, value in module_or_state_dict.items()}
     missing = [name for name in (*(n for n, _ in ARRAY_SHAPES), "a_bar", "b_bar") if name not in state]

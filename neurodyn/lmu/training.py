@@ -69,7 +69,8 @@ def train_lmu(x_train: np.ndarray, y_train: np.ndarray, mode: str = "hybrid", dt
         for start in range(0, len(inputs), setup.batch_size):
             batch = order[start:start + setup.batch_size]
             optimiser.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(inputs[batch], mode, step_dt, amplitude, max_count=cap), labels[batch])
+            scores = model(inputs[batch], mode, step_dt, amplitude, max_count=cap)
+            loss = torch.nn.functional.cross_entropy(scores, labels[batch])
             loss.backward()
             optimiser.step()
             total += float(loss.detach()) * len(batch)
