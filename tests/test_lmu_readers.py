@@ -112,3 +112,19 @@ def test_significant_bits():
     """Bits between the highest and lowest set bit: 4 = 100b is a shift (1), 5 = 101b needs 3."""
     n = np.array([1, 2, 3, 4, 5, 6, 7, 8, 12, 40])
     np.testing.assert_array_equal(significant_bits(n), [1, 1, 2, 1, 3, 2, 3, 1, 2, 3])  # 40 = 101000b
+
+
+def test_saved_state_dict_reads_through_read_lmu(tmp_path):
+    import torch
+
+    from neurodyn.convert import read_lmu
+
+    weights = random_lmu()
+    torch.save(LMUModule.from_weights(weights, torch.float64).state_dict(), tmp_path / "lmu.pt")
+    read = read_lmu(tmp_path / "lmu.pt", theta=weights.theta, dt=weights.dt)
+    np.testing.assert_array_equal(read.kernel_hidden, weights.kernel_hidden)
+    with pytest.raises(LMUError, match="give theta"):
+        read_lmu(tmp_path / "lmu.pt")
+    (tmp_path / "bad.pt").write_text("not a torch file")
+    with pytest.raises(LMUError, match="not a readable PyTorch state_dict"):
+        read_lmu(tmp_path / "bad.pt", theta=6.0)
