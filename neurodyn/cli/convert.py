@@ -12,6 +12,8 @@ from neurodyn.convert.layers import ConversionError
 from neurodyn.convert.readers import import_torch, read_npz, read_torch
 from neurodyn.targets import TARGETS
 
+from neurodyn.lmu import cli as lmu_cli  # hybrid LMU files (.npz with lmu_order)
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -40,6 +42,7 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of Poisson input")
     parser.add_argument("--out", default="results/convert", help="output directory (default results/convert)")
     parser.add_argument("--quiet", action="store_true", help="no progress report")
+    lmu_cli.add_arguments(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -92,6 +95,8 @@ def parse_steps(text: str) -> list[int]:
 
 
 def handle(args) -> int:
+    if lmu_cli.is_lmu_weights(args.weights):
+        return lmu_cli.handle(args)
     ann = load_network(Path(args.weights))
     x_calibration, x_test, y_test = load_data(args.data)
     if args.samples is not None:
