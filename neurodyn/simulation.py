@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from brian2 import Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, have_same_dimensions, second
+from brian2 import Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, second
 
 from neurodyn.errors import ParameterError
-from neurodyn.parameters import ParameterSpec
+from neurodyn.parameters import ParameterSpec, check_duration
+from neurodyn.resources import check_resources
 from neurodyn.results import SimulationResult, VoltageTraces
 from neurodyn.targets import target_device
 
@@ -68,19 +69,19 @@ class NetworkModel:
         return f"{type(self).__name__}({shown})"
 
 
-def check_duration(duration) -> Quantity:
-    """``duration`` as a positive time quantity, or a :class:`ParameterError`."""
-    if not isinstance(duration, Quantity) or not have_same_dimensions(duration, second):
-        raise ParameterError(f"duration needs a unit of time, e.g. 2*second; got {duration!r}")
-    if not float(duration) > 0:
-        raise ParameterError(f"duration must be > 0, got {duration}")
-    return duration
-
-
 def check_recorded_neurons(record_v: Sequence[int], n_neurons: int) -> np.ndarray:
-    indices = np.asarray(record_v, dtype=np.int64).ravel()
+    """``record_v`` as an int64 array in the order given (the order of the voltage traces);
+    non-integer, out-of-range and repeated indices raise :class:`ParameterError`."""
+    given = np.asarray(record_v).ravel()
+    if given.size and not (np.issubdtype(given.dtype, np.integer) or
+                           (np.issubdtype(given.dtype, np.floating) and np.all(np.mod(given, 1) == 0))):
+        raise ParameterError(f"record_v must list whole neuron indices, got {np.asarray(record_v).tolist()}")
+    indices = given.astype(np.int64)
     if indices.size and (indices.min() < 0 or indices.max() >= n_neurons):
         raise ParameterError(f"record_v indices must lie in [0, {n_neurons - 1}], got {indices.tolist()}")
+    values, counts = np.unique(indices, return_counts=True)
+    if np.any(counts > 1):
+        raise ParameterError(f"record_v lists neuron(s) {values[counts > 1].tolist()} more than once")
     return indices
 
 
@@ -106,8 +107,9 @@ def simulate(model: NetworkModel, duration, target: str = "cython", *, record_v:
     progress
         Print Brian2's progress report (every 10 s of wall time).
     """
-    duration = check_duration(duration)
+    duration = check_duration(duration, model.dt)
     record_v = check_recorded_neurons(record_v, model.n_neurons)
+    check_resources(model, duration, record_v)
     if target == "genn":
         from neurodyn.genn_compat import check_model
         from neurodyn.targets import cuda_path

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_indices, parse_time
 from neurodyn.models import MODELS
+from neurodyn.parameters import check_transient
+from neurodyn.storage import check_replaceable
 from neurodyn.simulation import simulate
 from neurodyn.targets import TARGETS
 
@@ -15,7 +17,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "run", help="simulate one network", epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Simulate one network and write spikes.parquet, population_rate.parquet, "
-                    "summary.parquet (and voltage.parquet) plus figure.png into --out.")
+                    "summary.parquet (and voltage.parquet) plus figure.png into --out, as a whole: a previous "
+                    "result there is replaced entirely; a non-empty directory holding no result is refused.")
     parser.add_argument("model", choices=sorted(MODELS), help="model name")
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="NAME=VALUE",
                         help="override a parameter, e.g. --set g=5 --set tau_d=2ms (repeatable)")
@@ -35,15 +38,14 @@ def register(subparsers) -> None:
 def handle(args) -> int:
     model = MODELS[args.model](**parse_assignments(args.assignments))
     duration = parse_time(args.duration, "--duration")
-    transient = parse_time(args.transient, "--transient") if args.transient else duration / 5
-    out = Path(args.out or Path("results") / args.model)
+    transient = check_transient(parse_time(args.transient, "--transient") if args.transient else duration / 5, duration)
+    out = check_replaceable(args.out or Path("results") / args.model, overwrite=True)
     result = simulate(model, duration, target=args.target, threads=args.threads, use_gpu=args.use_gpu,
                       record_v=parse_indices(args.record_v), progress=not args.quiet)
-    result.save(out, t_start=float(transient))
-    if not args.no_plot:
-        from neurodyn.plotting import plot_raster_and_rate
+    from neurodyn.plotting import plot_raster_and_rate
 
-        plot_raster_and_rate(result).savefig(out / "figure.png", dpi=120)
+    figure = None if args.no_plot else plot_raster_and_rate(result)
+    result.save(out, t_start=float(transient), overwrite=True, figure=figure)
     row = result.summary(t_start=float(transient)).iloc[0]
     print(f"{args.model} on {args.target}: n_active_frac={row.n_active_frac:.3f} "
           f"mean_rate_hz={row.mean_rate_hz:.2f} chi_spikes={row.chi_spikes:.3f} "

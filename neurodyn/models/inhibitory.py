@@ -34,7 +34,7 @@ from brian2 import Network, SpikeMonitor, StateMonitor, ms
 
 from neurodyn.errors import ParameterError
 from neurodyn.model import NeuronModel, SynapseModel
-from neurodyn.parameters import Parameter, ParameterSpec
+from neurodyn.parameters import Parameter, ParameterSpec, check_time_grid, real_array
 from neurodyn.simulation import BuiltNetwork, NetworkModel
 from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
@@ -76,8 +76,8 @@ PARAMETERS = ParameterSpec((
     Parameter("g", 1.0, "inhibitory coupling strength (>= 0)", minimum=0.0),
     Parameter("I_l", 1.0, "lowest excitability (I > 1: fires when alone)"),
     Parameter("I_u", 1.5, "highest excitability"),
-    Parameter("I_sampling", "random", "excitabilities i.i.d. uniform, or evenly spaced", kind=str,
-              choices=("random", "even")),
+    Parameter("I_sampling", "random", "excitabilities i.i.d. uniform, or evenly spaced (given: excitabilities=)",
+              kind=str, choices=("random", "even", "given")),
     Parameter("pulse", "alpha", "post-synaptic pulse shape", kind=str, choices=("alpha", "delta")),
     Parameter("alpha", 20.0, "alpha-pulse rate, in units of 1/tau_m", minimum=0.0),
     Parameter("tau_d", 1 * ms, "synaptic delay", unit=ms, display_unit="ms", minimum=0.0),
@@ -127,7 +127,7 @@ class InhibitoryNetwork(NetworkModel):
     parameters = PARAMETERS
 
     def __init__(self, excitabilities: Sequence[float] | None = None, **overrides):
-        self._given_excitabilities = None if excitabilities is None else np.asarray(excitabilities, dtype=float)
+        self._given_excitabilities = None if excitabilities is None else real_array("excitabilities", excitabilities)
         super().__init__(**overrides)
 
     def validate(self) -> None:
@@ -138,12 +138,17 @@ class InhibitoryNetwork(NetworkModel):
             raise ParameterError(f"alpha must be > 0 for alpha pulses, got {v['alpha']}")
         if v["I_l"] > v["I_u"]:
             raise ParameterError(f"I_l must be <= I_u; got I_l={v['I_l']}, I_u={v['I_u']}")
+        check_time_grid(v, delays=("tau_d",), time_constants=("tau_m",))
         given = self._given_excitabilities
+        if given is None and v["I_sampling"] == "given":
+            raise ParameterError("I_sampling='given' needs the array: pass excitabilities=[...]")
         if given is not None:
             if given.shape != (v["N"],):
                 raise ParameterError(f"excitabilities must have shape ({v['N']},), got {given.shape}")
             if not np.all(np.isfinite(given)):
                 raise ParameterError("excitabilities contain NaN or infinite values")
+            # the record then describes the array (its range), not the unused defaults
+            v.update(I_sampling="given", I_l=float(given.min()), I_u=float(given.max()))
 
     @property
     def is_global(self) -> bool:
