@@ -163,7 +163,8 @@ def check_transient(transient, duration: Quantity) -> Quantity:
     """``transient`` (initial time left out of the analyses) as a time in ``[0, duration)``."""
     transient = time_quantity("t_start", transient, example="200*ms")
     if not 0 <= float(transient) < float(duration):
-        raise ParameterError(f"t_start (the transient) must be a time in [0, duration={duration}), got {transient}")
+        raise ParameterError(f"t_start must be a time in [0, duration) (the transient left out of the analyses); "
+                             f"got {transient} with duration {duration}")
     return transient
 
 
