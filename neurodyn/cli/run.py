@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_indices, parse_time
+from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_duration, parse_indices, parse_time
 from neurodyn.models import MODELS
 from neurodyn.parameters import check_transient
 from neurodyn.storage import check_replaceable
@@ -37,7 +37,7 @@ def register(subparsers) -> None:
 
 def handle(args) -> int:
     model = MODELS[args.model](**parse_assignments(args.assignments))
-    duration = parse_time(args.duration, "--duration")
+    duration = parse_duration(args.duration, "--duration")
     transient = check_transient(parse_time(args.transient, "--transient") if args.transient else duration / 5, duration)
     out = check_replaceable(args.out or Path("results") / args.model, overwrite=True)
     result = simulate(model, duration, target=args.target, threads=args.threads, use_gpu=args.use_gpu,
