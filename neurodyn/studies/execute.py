@@ -2,8 +2,11 @@
 
 :func:`run_point` is what a worker executes for one point: build the model, simulate,
 summarise, and return one row (or a row with the error, never an exception).
-:func:`execute` hands the points to an executor and yields each result as soon as it
-arrives, so the driver can store it at once:
+:func:`execute` hands the points to an executor, at most as many at a time as there are
+workers (each claimed just before, so several drivers can share one study), and yields each
+result as soon as it arrives, so the driver can store it at once. A point in flight when a
+worker process died is run again alone; the driver decides when to give up on it (quarantine).
+Executors:
 
 - default: a local :class:`concurrent.futures.ProcessPoolExecutor` with ``workers``
   processes (started with ``spawn``, so each has a fresh Brian2);
