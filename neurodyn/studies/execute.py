@@ -21,6 +21,7 @@ build directory (:func:`neurodyn.targets.target_device`).
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import os
@@ -318,8 +319,14 @@ def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None 
                     if not claimed:
                         continue
                 running[pool.submit(task)] = task
+            if stopped:  # keep what already finished, abandon the rest
+                for future in [future for future in running if future.done()]:
+                    task = running.pop(future)
+                    with contextlib.suppress(*pool.crash_types):
+                        yield future.result()
+                return
             if not running:
-                if stopped or not (queue or deferred or suspects):
+                if not (queue or deferred or suspects):
                     return
                 time.sleep(POLL_S)
                 continue

@@ -7,6 +7,7 @@ for some points and NaN for others, and one that kills its worker process at g =
 import math
 import os
 import sys
+import time
 
 from brian2 import ms, second
 
@@ -16,7 +17,10 @@ from neurodyn.studies.cli import main
 
 
 def log_computation(result, t_start):
-    """Append ``g seed`` to ``$NEURODYN_TEST_LOG``; no column."""
+    """Append ``g seed`` to ``$NEURODYN_TEST_LOG``; no column. Points with g equal to
+    ``$NEURODYN_TEST_SLOW_G`` first sleep 30 s (a long point, to interrupt)."""
+    if os.environ.get("NEURODYN_TEST_SLOW_G") == str(result.params["g"]):
+        time.sleep(30)
     log = os.environ.get("NEURODYN_TEST_LOG")
     if log:
         with open(log, "a") as handle:
