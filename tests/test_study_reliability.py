@@ -208,3 +208,12 @@ def test_a_point_write_killed_at_any_moment_leaves_one_whole_row(tmp_path):
         writer.wait(timeout=60)
     assert set(seen) == {1.0, 8.0}, seen
     assert np.all([path.suffix == ".parquet" for path in (out / "points").iterdir() if not path.name.startswith(".")])
+
+
+def test_study_out_that_is_a_file_is_refused_before_any_point(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    code = subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path / "file"), "--no-plot", "--no-progress"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ,
+                                                                             "NEURODYN_TEST_LOG": str(tmp_path / "log")})
+    assert code.returncode == 2 and "is a file, not a directory" in code.stderr and code.stderr.count("\n") == 1
+    assert not (tmp_path / "log").exists()
