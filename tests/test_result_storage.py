@@ -2,11 +2,9 @@
 named load errors, and output paths checked before a simulation runs (synthetic results: no Brian2)."""
 import json
 import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pandas as pd

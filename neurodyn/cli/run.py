@@ -7,8 +7,8 @@ from pathlib import Path
 from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_duration, parse_indices, parse_time
 from neurodyn.models import MODELS
 from neurodyn.parameters import check_transient
-from neurodyn.storage import check_replaceable
 from neurodyn.simulation import simulate
+from neurodyn.storage import check_replaceable
 from neurodyn.targets import TARGETS
 
 
@@ -42,9 +42,11 @@ def handle(args) -> int:
     out = check_replaceable(args.out or Path("results") / args.model, overwrite=True)
     result = simulate(model, duration, target=args.target, threads=args.threads, use_gpu=args.use_gpu,
                       record_v=parse_indices(args.record_v), progress=not args.quiet)
-    from neurodyn.plotting import plot_raster_and_rate
+    figure = None
+    if not args.no_plot:
+        from neurodyn.plotting import plot_raster_and_rate
 
-    figure = None if args.no_plot else plot_raster_and_rate(result)
+        figure = plot_raster_and_rate(result)
     result.save(out, t_start=float(transient), overwrite=True, figure=figure)
     row = result.summary(t_start=float(transient)).iloc[0]
     print(f"{args.model} on {args.target}: n_active_frac={row.n_active_frac:.3f} "
