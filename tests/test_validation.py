@@ -204,3 +204,13 @@ def test_eicil_drive_units_and_schedule_are_checked(brian_objects):
         EINetwork(cycle_period=10 * ms, inh_duration=-1 * ms)
     EINetwork(cycle_period=10 * ms, inh_duration=0 * ms)  # inhibition switched off: allowed
     assert brian_objects == []
+
+
+@pytest.mark.parametrize("seed, message", [(1.5, "study seed must be an integer"), (-1, "study seed must be >= 0"),
+                                           ("abc", "cannot read study seed"), (INF, "study seed must be finite")])
+def test_study_seed_is_checked_like_a_parameter(seed, message, tmp_path):
+    from neurodyn.studies import Study, product
+
+    with pytest.raises(ParameterError, match=message):
+        Study("s", InhibitoryNetwork, product(g=[1.0]), duration=0.1 * second, seed=seed).run(tmp_path / "o")
+    assert not (tmp_path / "o").exists()

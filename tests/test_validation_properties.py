@@ -128,3 +128,38 @@ def test_a_drawn_study_grid_is_refused_by_name_or_fully_validated(g, tau_d, n, d
         model = InhibitoryNetwork(**task.overrides)  # every stored point is a valid model
         assert model.record == task.record
         assert math.isfinite(task.record["g"]) and task.record["g"] >= 0 and task.record["tau_d_ms"] >= 0
+
+
+EI_REQUIRED = {"N": mostly(st.integers(2, 8), st.integers(-3, 1), non_finite, huge, mistyped),
+               "K": mostly(st.integers(0, 1), st.integers(-2, -1), mistyped)}
+EI_OPTIONAL = {
+    "w": number(-1, 1),
+    "theta_e": mostly(st.floats(0.2, 2), st.floats(-1, 0), non_finite, mistyped),
+    "theta_i": mostly(st.floats(0.2, 2), st.floats(-1, 0), non_finite, mistyped),
+    "tau": st.one_of(st.none(), times([5.0, 20.0])),
+    "x_mean_hz": number(-50, 50),
+    "n_in": mostly(st.integers(0, 20), st.integers(-3, -1), huge, mistyped),
+    "rate_in_hz": number(0, 50),
+    "dt": times([0.1]),
+    "seed": mostly(st.integers(0, 2**32 - 1), st.integers(2**32, 2**70), st.integers(-5, -1)),
+}
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(values=st.fixed_dictionaries(EI_REQUIRED, optional=EI_OPTIONAL), duration=durations)
+def test_a_drawn_ei_network_is_refused_by_name_before_brian2_or_runs_cleanly(values, duration):
+    from neurodyn.models.eicil import EINetwork
+
+    with counting_brian2_objects() as created:
+        try:
+            model = EINetwork(**values)
+            result = simulate(model, duration, target="numpy", progress=False)
+        except NeurodynError as error:
+            assert created == [], f"refused after building {created}"
+            event(f"refused: {str(error).split(' ')[0]}")
+            return
+    event("ran")
+    assert np.all(np.isfinite(result.spike_t)) and set(np.unique(result.spike_values["s"])) <= {-1.0, 1.0}
+    assert np.all((result.spike_i >= 0) & (result.spike_i < model.n_neurons))
+    assert result.params == model.record
+    assert all(math.isfinite(value) for value in result.params.values() if isinstance(value, (int, float)))

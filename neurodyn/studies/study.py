@@ -27,7 +27,7 @@ from brian2 import Quantity
 from tqdm.auto import tqdm
 
 from neurodyn.errors import NeurodynError, TargetError
-from neurodyn.parameters import check_transient
+from neurodyn.parameters import Parameter, check_transient
 from neurodyn.paths import check_output_directory
 from neurodyn.simulation import check_duration
 from neurodyn.studies.execute import PointTask, execute, quarantined_point
@@ -99,7 +99,8 @@ class Study:
         check_duration(self.duration)
         check_transient(self.transient, self.duration)
         check_target(self.target)
-        return self.grid.expand(self.model, self.seed, self.fixed)
+        seed = Parameter("study seed", 0, "", kind=int, minimum=0).convert(self.seed)
+        return self.grid.expand(self.model, seed, self.fixed)
 
     def point_key(self, point: Point) -> str:
         """Stable key of ``point``: hash of everything that defines its stored row: model,
