@@ -28,6 +28,7 @@ from brian2 import device
 
 from neurodyn.errors import TargetError
 from neurodyn.genn_compat import check_model
+from neurodyn.paths import check_output_directory
 from neurodyn.results import SimulationResult, VoltageTraces
 from neurodyn.simulation import NetworkModel, check_duration, check_recorded_neurons
 from neurodyn.targets import target_device
@@ -48,8 +49,8 @@ def generate(model: NetworkModel, duration, out_dir, *, use_gpu: bool = True,
     """
     duration = check_duration(duration)
     record_v = check_recorded_neurons(record_v, model.n_neurons)
+    out_dir = check_output_directory(out_dir, "GeNN project directory")
     caveats = check_model(model, record_v, use_gpu=use_gpu)
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with target_device("genn", model.dt, build_dir=out_dir, use_gpu=use_gpu, generate_only=True):

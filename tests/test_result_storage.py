@@ -224,3 +224,10 @@ def test_build_dir_that_is_a_file_is_a_named_error(tmp_path, monkeypatch):
     monkeypatch.setenv("NEURODYN_BUILD_DIR", str(tmp_path / "file"))
     with pytest.raises(TargetError, match="NEURODYN_BUILD_DIR .* is a file"):
         simulate(InhibitoryNetwork(N=5), 5 * ms, target="cpp_standalone", progress=False)
+
+
+def test_genn_generate_into_a_file_is_a_named_error(tmp_path):
+    from neurodyn.genn import generate
+
+    with pytest.raises(ResultError, match="GeNN project directory .* is a file"):
+        generate(InhibitoryNetwork(N=5), 10 * ms, a_file(tmp_path))
