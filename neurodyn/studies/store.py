@@ -25,10 +25,12 @@ run settings, analyses, kept spikes; :meth:`neurodyn.studies.Study.point_key`).
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +83,7 @@ class PointStore:
         self.corrupt_dir = self.directory / "corrupt"
         self.set_aside: list[Path] = []  # corrupt files moved aside by this store object
         self._claims: dict[str, int] = {}
+        self._warned_no_locks = False
 
     def point_path(self, key: str) -> Path:
         return self.points_dir / f"{key}.parquet"
@@ -166,6 +169,14 @@ class PointStore:
         except BlockingIOError:
             os.close(handle)
             return None
+        except OSError as error:  # a file system without locks: run, but without sharing the study
+            if error.errno not in (errno.ENOLCK, errno.EOPNOTSUPP):
+                os.close(handle)
+                raise
+            if not self._warned_no_locks:
+                warnings.warn(f"{self.claims_dir} does not support file locks: drivers sharing this study may compute "
+                              f"a point twice", stacklevel=2)
+                self._warned_no_locks = True
         if key in self.finished([key]):
             os.close(handle)  # closing drops the lock
             return False
