@@ -106,6 +106,8 @@ def test_point_key_covers_analyses_and_kept_spikes():
                 study.replace(keep_spikes=True)]
     keys = [{task.key for task in variant.tasks()} for variant in variants]
     assert keys[0].isdisjoint(keys[1]) and keys[0].isdisjoint(keys[2]) and keys[1].isdisjoint(keys[2])
+    # what is simulated (and names a GeNN project) does not depend on the analyses
+    assert len({frozenset(task.simulation_key for task in variant.tasks()) for variant in variants}) == 1
 
 
 def test_adding_an_analysis_or_keep_spikes_does_not_skip_points(reference, tmp_path):

@@ -63,6 +63,7 @@ class PointTask:
     analyses: tuple[Callable[[Any, float], dict], ...] = ()
     keep_spikes: bool = False
     extra: dict = field(default_factory=dict)
+    simulation_key: str = ""  # what is simulated, without the analyses (names GeNN projects)
 
 
 @dataclass

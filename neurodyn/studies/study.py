@@ -102,12 +102,17 @@ class Study:
         seed = Parameter("study seed", 0, "", kind=int, minimum=0).convert(self.seed)
         return self.grid.expand(self.model, seed, self.fixed)
 
-    def point_key(self, point: Point) -> str:
-        """Stable key of ``point``: hash of everything that defines its stored row: model,
-        parameters (with seed), run settings, the analyses (by name: the same whether the
-        script runs as ``__main__`` or is imported) and whether spikes are kept. Adding an analysis or ``keep_spikes=True`` makes new points."""
+    def simulation_key(self, point: Point) -> str:
+        """Stable key of what ``point`` simulates: hash of model, parameters (with seed) and run
+        settings. Names a point's GeNN project, which analyses do not change."""
         return stable_digest({"model": self.model.name, "record": point.record, "target": self.target,
-                              "duration_s": float(self.duration), "t_start_s": float(self.transient),
+                              "duration_s": float(self.duration), "t_start_s": float(self.transient)})[:20]
+
+    def point_key(self, point: Point) -> str:
+        """Stable key of ``point``'s stored row: its :meth:`simulation_key` with the analyses (by
+        name: the same whether the script runs as ``__main__`` or is imported) and whether spikes
+        are kept. Adding an analysis or ``keep_spikes=True`` makes new points."""
+        return stable_digest({"simulation": self.simulation_key(point),
                               "analyses": [analysis.__qualname__ for analysis in self.analyses],
                               "keep_spikes": bool(self.keep_spikes)})[:20]
 
@@ -116,7 +121,8 @@ class Study:
         tasks = [PointTask(key=self.point_key(point), model_class=self.model, overrides=point.overrides,
                            record=point.record, duration=self.duration, t_start=float(self.transient),
                            target=self.target, analyses=tuple(self.analyses), keep_spikes=self.keep_spikes,
-                           extra={"study": self.name, "repeat": point.repeat})
+                           extra={"study": self.name, "repeat": point.repeat},
+                           simulation_key=self.simulation_key(point))
                  for point in self.points()]
         keys = [task.key for task in tasks]
         if len(set(keys)) < len(keys):
