@@ -195,7 +195,7 @@ class Study:
             raise StudyInterrupted(stop.signum, f"{self.name}: interrupted by {signal.Signals(stop.signum).name}: "
                                                 f"{stored} of {len(tasks)} points stored in {out}; run the same "
                                                 f"command again to compute the other {len(tasks) - stored}")
-        frame = self.read(out)
+        frame = store.read(keys)
         if print_table:
             print(self.table(frame))
         return frame
