@@ -19,7 +19,7 @@ from neurodyn import InhibitoryNetwork, simulate
 from neurodyn.errors import NeurodynError
 from neurodyn.studies import Study, points
 
-SETTINGS = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = dict(deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 non_finite = st.sampled_from([math.inf, -math.inf, math.nan, "1e999", "-1e999", "nan"])
 mistyped = st.one_of(st.lists(st.floats(0, 2), min_size=0, max_size=2), st.complex_numbers(max_magnitude=3),
