@@ -1,4 +1,15 @@
 """neurodyn: equation-defined spiking networks on Brian2, with tidy analysis and studies."""
+import warnings as _warnings
+
+try:  # Brian2 2.5.4 calls pyparsing's camelCase names, deprecated in pyparsing 3.3: not the user's concern
+    from pyparsing.warnings import PyparsingDeprecationWarning as _PyparsingDeprecationWarning
+except ImportError:  # pyparsing < 3.3 does not warn
+    pass
+else:
+    _warnings.filterwarnings("ignore", category=_PyparsingDeprecationWarning, module=r"(brian2|pyparsing)(\.|$)")
+# Brian2GeNN 1.7 imports pkg_resources (setuptools < 81 is pinned for it): not the user's concern either
+_warnings.filterwarnings("ignore", message="pkg_resources is deprecated", module=r"brian2genn(\.|$)")
+
 from neurodyn.errors import GeNNUnsupportedError, ModelDefinitionError, NeurodynError, ParameterError, TargetError
 from neurodyn.model import BuiltNetwork, Model, model
 from neurodyn.models import MODELS, EINetwork, InhibitoryNetwork

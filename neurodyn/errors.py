@@ -19,3 +19,21 @@ class TargetError(NeurodynError, ValueError):
 
 class GeNNUnsupportedError(TargetError):
     """A network that Brian2GeNN cannot express (heterogeneous delays, custom events, ...)."""
+
+
+class ResultError(NeurodynError, OSError):
+    """A result or output directory neurodyn cannot use: an output path that is a file, lies under
+    a file or is read-only; a directory that holds another result (without ``overwrite``) or no
+    complete neurodyn result (missing, truncated or foreign files)."""
+
+
+class ResourceError(NeurodynError, ValueError):
+    """A run that would need more memory than this machine has (checked before anything is built)."""
+
+
+class NeurodynWarning(UserWarning):
+    """Base class of neurodyn's warnings about a user's model or run."""
+
+
+class TimeStepWarning(NeurodynWarning):
+    """The time step is coarser than a time constant of the model (spikes resolved only to dt)."""

@@ -29,8 +29,10 @@ from brian2 import device
 from neurodyn.errors import TargetError
 from neurodyn.genn_compat import check_model
 from neurodyn.model import Model
+from neurodyn.parameters import check_duration
+from neurodyn.paths import check_output_directory
 from neurodyn.results import SimulationResult, StateTraces
-from neurodyn.simulation import add_state_monitors, check_duration
+from neurodyn.simulation import add_state_monitors
 from neurodyn.targets import target_device
 
 PARAMS_FILE = "params.json"
@@ -49,8 +51,8 @@ def generate(model: Model, duration, out_dir, *, use_gpu: bool = True,
     """
     duration = check_duration(duration)
     record_v = np.asarray(record_v, dtype=np.int64).ravel()
+    out_dir = check_output_directory(out_dir, "GeNN project directory")
     caveats = check_model(model, record_v, use_gpu=use_gpu)
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with target_device("genn", model.dt, build_dir=out_dir, use_gpu=use_gpu, generate_only=True):

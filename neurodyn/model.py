@@ -33,7 +33,7 @@ from __future__ import annotations
 import inspect
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 from brian2 import DimensionMismatchError, Equations, Network, NeuronGroup, Quantity, SpikeMonitor, StateMonitor, get_device, ms
@@ -44,9 +44,9 @@ from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 from brian2.devices.device import RuntimeDevice
 from brian2.groups.subgroup import Subgroup
 
-from neurodyn.errors import ModelDefinitionError
+from neurodyn.errors import ModelDefinitionError, ParameterError
 from neurodyn.name_guard import MISREAD_STATE_VARIABLES, check_group
-from neurodyn.parameters import ParameterSpec
+from neurodyn.parameters import ParameterSpec, check_recorded_neurons
 from neurodyn.signature import spec_from_function
 
 #: Brian2's default time step, used for models without a ``dt`` parameter.
@@ -103,6 +103,9 @@ class Model:
     bounds: ClassVar[Mapping[str, tuple]] = {}
     choices: ClassVar[Mapping[str, tuple]] = {}
     docs: ClassVar[Mapping[str, str]] = {}
+    #: The parameter that is the size of the model's one population, when it has one (``"N"``):
+    #: recorded indices are then checked before anything is built (:meth:`check_record`).
+    size_parameter: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -136,6 +139,17 @@ class Model:
         dt = self.values.get("dt")
         return DEFAULT_DT if dt is None else dt
 
+    def check_record(self, wanted: Mapping[str, Sequence[int]]) -> None:
+        """Check the indices of ``wanted`` (``{variable: indices}``) against the population size
+        when the class declares :attr:`size_parameter`; other models are checked once built."""
+        if self.size_parameter is None:
+            return
+        for key, indices in wanted.items():
+            try:
+                check_recorded_neurons(indices, int(self.values[self.size_parameter]))
+            except ParameterError as error:
+                raise ParameterError(f"record {key!r}: {error}") from None
+
     @property
     def n_neurons(self) -> int | None:
         """The ``N`` parameter when the model has one (a hint before building; see
@@ -150,7 +164,9 @@ class Model:
         arguments = {name: value for name, value in self.values.items() if name in wanted}
         seeded = type(get_device()) in (RuntimeDevice, CPPStandaloneDevice)  # GeNN (a subclass) refuses seed()
         if seeded:
-            seed_brian2(self.values["seed"])
+            # Brian2 seeds NumPy's legacy RandomState, which takes seeds below 2**32; a model that
+            # allows larger seeds (for its own NumPy streams) gives Brian2 the seed modulo 2**32.
+            seed_brian2(self.values["seed"] % 2**32)
         if "rng" in wanted:
             arguments["rng"] = np.random.default_rng(self.values["seed"])
         try:

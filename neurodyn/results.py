@@ -2,13 +2,15 @@
 
 Times are kept in seconds (SI floats, as Brian2's monitors give with ``units=False``);
 the DataFrames carry milliseconds in columns named ``t_ms`` (``../docs/conventions``).
-A saved result is a directory::
+A saved result is a directory, written as a whole (:mod:`neurodyn.storage`)::
 
     spikes.parquet            neuron, t_ms, ...   (result metadata in the Parquet schema)
     voltage.parquet           neuron, t_ms, v     (only when voltages were recorded)
     state_<key>.parquet       neuron, t_ms, <variable>   (each further recorded variable)
     population_rate.parquet   t_ms, pop_rate_hz
     summary.parquet           one row: parameters, n_active_frac, mean_rate_hz, ...
+    figure.png                (only when a figure was given to save)
+    manifest.json             written last: metadata and every file's size
 
 A network of several NeuronGroups (populations) keeps ``spike_i`` as one index over the whole
 network (population after population, in :attr:`SimulationResult.populations` order), so every
@@ -30,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from neurodyn.errors import ParameterError
+from neurodyn.storage import atomic_directory, check_complete, reading
 
 _METADATA_KEY = b"neurodyn"
 
@@ -63,7 +66,7 @@ class StateTraces:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> "StateTraces":
         variable = [name for name in frame.columns if name not in ("neuron", "t_ms")][0]
-        neurons = np.unique(frame["neuron"].to_numpy())
+        neurons = pd.unique(frame["neuron"].to_numpy())  # recorded order, not sorted
         values = frame[variable].to_numpy().reshape(len(neurons), -1)
         t = frame["t_ms"].to_numpy()[: values.shape[1]] * 1e-3
         return cls(t=t, neurons=neurons, values=values, variable=variable)
@@ -208,26 +211,38 @@ class SimulationResult:
                 "target": self.target, "timings": self.timings,
                 "populations": [list(pop) for pop in self.populations]}
 
-    def save(self, directory: str | Path, t_start: float | None = None) -> Path:
-        """Write the result's frames as Parquet files into ``directory`` (created)."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(self.spikes_frame(), preserve_index=False)
-        metadata = {**(table.schema.metadata or {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}
-        pq.write_table(table.replace_schema_metadata(metadata), directory / "spikes.parquet")
-        for key, trace in self.states.items():
-            trace.frame().to_parquet(directory / _state_file(key), index=False)
-        self.population_rate_frame().to_parquet(directory / "population_rate.parquet", index=False)
-        self.summary(t_start).to_parquet(directory / "summary.parquet", index=False)
-        return directory
+    def save(self, directory: str | Path, t_start: float | None = None, *, overwrite: bool = False,
+             figure=None) -> Path:
+        """Write the result's frames as Parquet files (and ``figure``, a Matplotlib figure, as
+        ``figure.png``) into ``directory``, as a whole (:func:`neurodyn.storage.atomic_directory`).
+
+        An existing result there is replaced only with ``overwrite=True``, and then entirely (no
+        file of the old result stays); a non-empty directory that holds no neurodyn result is
+        never written into. Raises :class:`~neurodyn.errors.ResultError` for both, and for paths
+        that cannot be written.
+        """
+        with atomic_directory(directory, self._metadata(), overwrite=overwrite) as staging:
+            table = pa.Table.from_pandas(self.spikes_frame(), preserve_index=False)
+            metadata = {**(table.schema.metadata or {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}
+            pq.write_table(table.replace_schema_metadata(metadata), staging / "spikes.parquet")
+            for key, trace in self.states.items():
+                trace.frame().to_parquet(staging / _state_file(key), index=False)
+            self.population_rate_frame().to_parquet(staging / "population_rate.parquet", index=False)
+            self.summary(t_start).to_parquet(staging / "summary.parquet", index=False)
+            if figure is not None:
+                figure.savefig(staging / "figure.png", dpi=120)
+        return Path(directory)
 
     @classmethod
     def load(cls, directory: str | Path) -> "SimulationResult":
-        """Read a result written by :meth:`save`."""
+        """Read a result written by :meth:`save`; an incomplete, truncated or foreign directory
+        raises :class:`~neurodyn.errors.ResultError`."""
         directory = Path(directory)
-        table = pq.read_table(directory / "spikes.parquet")
-        meta = json.loads(table.schema.metadata[_METADATA_KEY])
-        spikes = table.to_pandas()
+        files = check_complete(directory)["files"]
+        with reading(directory / "spikes.parquet"):
+            table = pq.read_table(directory / "spikes.parquet")
+            meta = json.loads(table.schema.metadata[_METADATA_KEY])
+            spikes = table.to_pandas()
         extra = [name for name in spikes.columns if name not in ("population", "neuron", "t_ms")]
         populations = [tuple(pop) for pop in meta.get("populations", [])]
         spike_i = spikes["neuron"].to_numpy()
@@ -235,9 +250,9 @@ class SimulationResult:
             offsets = dict(zip([name for name, _ in populations], np.cumsum([0] + [size for _, size in populations])))
             spike_i = spike_i + spikes["population"].map(offsets).to_numpy()
         states = {}
-        for path in sorted(directory.glob("state_*.parquet")) + [directory / "voltage.parquet"]:
-            if path.exists():
-                states[_state_key(path.name)] = StateTraces.from_frame(pd.read_parquet(path))
+        for name in sorted(name for name in files if name.startswith("state_") or name == "voltage.parquet"):
+            with reading(directory / name):
+                states[_state_key(name)] = StateTraces.from_frame(pd.read_parquet(directory / name))
         return cls(model=meta["model"], params=meta["params"], n_neurons=meta["n_neurons"],
                    t_start=meta["t_start"], t_stop=meta["t_stop"], dt=meta["dt"],
                    spike_i=spike_i, spike_t=spikes["t_ms"].to_numpy() * 1e-3,

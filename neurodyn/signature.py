@@ -39,7 +39,7 @@ from neurodyn.parameters import Parameter, ParameterSpec, unit_named
 #: Arguments neurodyn itself supplies to a model function; never parameters.
 SUPPLIED = ("rng",)
 SEED_PARAMETER = Parameter("seed", 0, "seed of Brian2's random numbers and of the NumPy generator rng",
-                           kind=int, minimum=0)
+                           kind=int, minimum=0, maximum=2**32 - 1)  # Brian2 seeds NumPy's RandomState
 
 
 def spec_from_function(function: Callable, *, skip_first: bool = False, bounds: Mapping[str, tuple] = None,

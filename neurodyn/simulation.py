@@ -13,30 +13,16 @@ from typing import Mapping, Sequence
 
 import numpy as np
 from brian2 import (DimensionMismatchError, PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock,
-                    have_same_dimensions, second)
+                    second)
 from brian2.core.base import BrianObjectException
 from brian2.utils.stringtools import get_identifiers
 
 from neurodyn.errors import ModelDefinitionError, ParameterError
 from neurodyn.model import BuiltNetwork, Model, state_key
+from neurodyn.parameters import check_duration, check_recorded_neurons
+from neurodyn.resources import check_resources
 from neurodyn.results import SimulationResult, StateTraces
 from neurodyn.targets import target_device
-
-
-def check_duration(duration) -> Quantity:
-    """``duration`` as a positive time quantity, or a :class:`ParameterError`."""
-    if not isinstance(duration, Quantity) or not have_same_dimensions(duration, second):
-        raise ParameterError(f"duration needs a unit of time, e.g. 2*second; got {duration!r}")
-    if not float(duration) > 0:
-        raise ParameterError(f"duration must be > 0, got {duration}")
-    return duration
-
-
-def check_recorded_neurons(record_v: Sequence[int], n_neurons: int) -> np.ndarray:
-    indices = np.asarray(record_v, dtype=np.int64).ravel()
-    if indices.size and (indices.min() < 0 or indices.max() >= n_neurons):
-        raise ParameterError(f"record_v indices must lie in [0, {n_neurons - 1}], got {indices.tolist()}")
-    return indices
 
 
 def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequence[int] = (),
@@ -66,8 +52,10 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
     progress
         Print Brian2's progress report (every 10 s of wall time).
     """
-    duration = check_duration(duration)
+    duration = check_duration(duration, model.dt)
     wanted = {**({"v": record_v} if len(record_v) else {}), **dict(record or {})}
+    model.check_record(wanted)
+    check_resources(model, duration, sum(len(indices) for indices in wanted.values()))
     if target == "genn":
         from neurodyn.genn_compat import check_model
         from neurodyn.targets import cuda_path

@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from brian2 import defaultclock, device, prefs, set_device
+from brian2 import Clock, defaultclock, device, get_device, prefs, second, set_device
 
-from neurodyn.errors import GeNNUnsupportedError, TargetError
+from neurodyn.errors import GeNNUnsupportedError, NeurodynError, TargetError
 
 RUNTIME_TARGETS = ("cython", "numpy")
 STANDALONE_TARGETS = ("cpp_standalone", "genn")
@@ -44,10 +44,38 @@ def check_target(target: str) -> str:
 
 
 def build_root() -> Path:
-    """Parent directory of standalone build directories (``$NEURODYN_BUILD_DIR`` or the temp dir)."""
-    root = Path(os.environ.get("NEURODYN_BUILD_DIR", Path(tempfile.gettempdir()) / "neurodyn_builds"))
-    root.mkdir(parents=True, exist_ok=True)
+    """Parent directory of standalone build directories (``$NEURODYN_BUILD_DIR`` or the temp dir);
+    a path that is a file, lies under a file or is read-only raises :class:`TargetError`."""
+    from neurodyn.paths import check_output_directory
+
+    given = os.environ.get("NEURODYN_BUILD_DIR")
+    root = Path(given or Path(tempfile.gettempdir()) / "neurodyn_builds")
+    try:
+        check_output_directory(root, "NEURODYN_BUILD_DIR" if given else "the build directory")
+        root.mkdir(parents=True, exist_ok=True)
+    except (OSError, NeurodynError) as error:
+        raise TargetError(f"cannot use {root} for standalone builds: {error}") from None
     return root
+
+
+def _clock_dt() -> float:
+    """The current default clock's time step in seconds (0.1 ms if it holds no valid one)."""
+    try:
+        dt_ = float(defaultclock.dt_)
+    except (AttributeError, TypeError, ValueError):
+        return 1e-4
+    return dt_ if dt_ > 0 and dt_ == dt_ else 1e-4
+
+
+def _reset_clock(dt_: float) -> None:
+    """Give the runtime device a fresh default clock with time step ``dt_`` (seconds).
+
+    Setting ``defaultclock.dt`` only stages a change that Brian2 checks at the next run
+    against the previous step: after a failed run the stale step (e.g. a refused 0 ms) would
+    break every later run in the process. A new clock, as Brian2's own ``device.reinit()``
+    makes, carries no such state.
+    """
+    get_device().defaultclock = Clock(dt=dt_ * second, name="defaultclock")
 
 
 def genn_path() -> Path | None:
@@ -130,11 +158,23 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
         (needs no GeNN installation; the monitors then hold no data).
 
     Brian2GeNN's refusals (``NotImplementedError`` inside the block) become
-    :class:`~neurodyn.errors.GeNNUnsupportedError`.
+    :class:`~neurodyn.errors.GeNNUnsupportedError`. Afterwards, whatever happened inside, the
+    runtime device is active again with its previous time step and a clean clock.
     """
     check_target(target)
     if threads < 1:
         raise TargetError(f"threads must be >= 1, got {threads}")
+    previous_dt = _clock_dt()
+    try:
+        with _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only) as session:
+            yield session
+    finally:
+        _reset_clock(previous_dt)
+
+
+@contextmanager
+def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only):
+    """The body of :func:`target_device`: device, preferences and build directory."""
     session = DeviceSession(target, generate_only=generate_only and target == "genn")
     saved_prefs = {}
     if target in RUNTIME_TARGETS:

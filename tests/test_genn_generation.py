@@ -147,11 +147,12 @@ def test_study_generates_one_project_per_point(tmp_path, capsys):
     tasks = study.tasks()
     manifest = pd.read_csv(out / "points.csv")
     assert sorted(manifest["point_key"]) == sorted(task.key for task in tasks) and len(tasks) == 18
+    assert sorted(manifest["project"]) == sorted(task.simulation_key for task in tasks)
     for task in tasks:
-        params = json.loads((out / task.key / PARAMS_FILE).read_text())
+        params = json.loads((out / task.simulation_key / PARAMS_FILE).read_text())
         assert params["params"] == task.record and params["use_gpu"] is False
         assert params["t_stop"] == pytest.approx(float(study.duration))
-        assert 'addNeuronPopulation<neuronsNEURON>("neurons", 200,' in model_source(out / task.key)
+        assert 'addNeuronPopulation<neuronsNEURON>("neurons", 200,' in model_source(out / task.simulation_key)
     assert "genn-buildmodel.sh\" -c" in (out / "build_all.sh").read_text()
     assert "18 GeNN projects for CPU-only" in capsys.readouterr().out
 

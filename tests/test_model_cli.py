@@ -107,8 +107,8 @@ def test_codegen_a_study_beside_its_model(elsewhere, capsys):
     assert code == 0, capsys.readouterr().err
     manifest = pd.read_csv("genn_study/points.csv")
     assert sorted(manifest["drive"]) == [1.2, 2.0]
-    for key in manifest["point_key"]:
-        assert json.loads(open(f"genn_study/{key}/params.json").read())["model"] == "ring"
+    for project in manifest["project"]:
+        assert json.loads(open(f"genn_study/{project}/params.json").read())["model"] == "ring"
 
 
 def test_installed_entry_point_is_found(tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ from pathlib import Path
 from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_indices, parse_time
 from neurodyn.errors import NeurodynError
 from neurodyn.models import MODELS
+from neurodyn.paths import check_output_directory
 from neurodyn.registry import load_model
 
 CODEGEN_TARGETS = ("genn",)
@@ -41,6 +42,7 @@ def register(subparsers) -> None:
 
 
 def handle(args) -> int:
+    check_output_directory(args.out)
     use_gpu = True if args.use_gpu is None else args.use_gpu
     if args.model.endswith(".py"):
         return _generate_study(args, use_gpu)

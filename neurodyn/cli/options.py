@@ -4,7 +4,7 @@ from __future__ import annotations
 from brian2 import Quantity, have_same_dimensions, second
 
 from neurodyn.errors import ParameterError
-from neurodyn.parameters import parse_quantity
+from neurodyn.parameters import check_duration, parse_quantity
 
 
 def parse_assignments(assignments: list[str]) -> dict[str, str]:
@@ -24,6 +24,14 @@ def parse_time(text: str, name: str) -> Quantity:
     if not isinstance(value, Quantity) or not have_same_dimensions(value, second):
         raise ParameterError(f"{name} needs a unit of time, e.g. 2s or 500ms; got {text!r}")
     return value
+
+
+def parse_duration(text: str, name: str) -> Quantity:
+    """A run's duration: a finite time > 0 (:func:`neurodyn.parameters.check_duration`)."""
+    try:
+        return check_duration(parse_time(text, name))
+    except ParameterError as error:
+        raise ParameterError(f"{name}: {error}") from None
 
 
 def parse_indices(text: str) -> list[int]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_indices, parse_time
+from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_duration, parse_indices, parse_time
 from neurodyn.errors import NeurodynError
 from neurodyn.models import MODELS
+from neurodyn.parameters import check_transient
 from neurodyn.registry import load_model
 from neurodyn.simulation import simulate
+from neurodyn.storage import check_replaceable
 from neurodyn.targets import TARGETS
 
 
@@ -23,8 +25,9 @@ def register(subparsers) -> None:
         "run", help="simulate one network", epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
         add_help=False,
         description="Simulate one network and write spikes.parquet, population_rate.parquet, "
-                    "summary.parquet (and voltage.parquet, state_*.parquet) plus figure.png into --out. "
-                    "MODEL is a built-in name, FILE.py:FUNCTION or package.module:FUNCTION; "
+                    "summary.parquet (and voltage.parquet, state_*.parquet) plus figure.png into --out, as a "
+                    "whole: a previous result there is replaced entirely; a non-empty directory holding no "
+                    "result is refused. MODEL is a built-in name, FILE.py:FUNCTION or package.module:FUNCTION; "
                     "`neurodyn run MODEL --help` lists its parameters.")
     parser.add_argument("-h", "--help", action="store_true", help="show this help (and MODEL's parameters)")
     parser.add_argument("model", nargs="?", help="model: a name, FILE.py:FUNCTION or package.module:FUNCTION")
@@ -56,9 +59,9 @@ def handle(args) -> int:
         return 0
     model_class = load_model(args.model)
     model = model_class(**parse_assignments(args.assignments))
-    duration = parse_time(args.duration, "--duration")
-    transient = parse_time(args.transient, "--transient") if args.transient else duration / 5
-    out = Path(args.out or Path("results") / model_class.name)
+    duration = parse_duration(args.duration, "--duration")
+    transient = check_transient(parse_time(args.transient, "--transient") if args.transient else duration / 5, duration)
+    out = check_replaceable(args.out or Path("results") / model_class.name, overwrite=True)
     record = {}
     for text in args.records:
         variable, sep, indices = text.partition("=")
@@ -67,11 +70,12 @@ def handle(args) -> int:
         record[variable.strip()] = parse_indices(indices)
     result = simulate(model, duration, target=args.target, threads=args.threads, use_gpu=args.use_gpu,
                       record_v=parse_indices(args.record_v), record=record, progress=not args.quiet)
-    result.save(out, t_start=float(transient))
+    figure = None
     if not args.no_plot:
         from neurodyn.plotting import plot_raster_and_rate
 
-        plot_raster_and_rate(result).savefig(out / "figure.png", dpi=120)
+        figure = plot_raster_and_rate(result)
+    result.save(out, t_start=float(transient), overwrite=True, figure=figure)
     summary = result.summary(t_start=float(transient))
     for _, row in summary.iterrows():
         where = f" [{row.population}]" if "population" in summary.columns else ""

@@ -44,7 +44,7 @@ from brian2 import NeuronGroup, PoissonInput, Quantity, SpikeMonitor, Synapses, 
 from neurodyn.errors import ParameterError
 from neurodyn.model import Model
 from neurodyn.models.inhibitory import fixed_in_degree
-from neurodyn.parameters import Parameter, ParameterSpec
+from neurodyn.parameters import Parameter, ParameterSpec, check_time_grid
 from neurodyn.results import SimulationResult
 
 #: Orders inside Brian2's ``thresholds`` slot: threshold (0), reset, sign copy, spike monitor.
@@ -230,9 +230,10 @@ PARAMETERS = ParameterSpec((
     Parameter("cycle_period", None, "cycle period of the inhibition schedule; unset: inhibition always on",
               unit=ms, display_unit="ms", optional=True),
     Parameter("inh_duration", None, "inhibitory spikes allowed in the first inh_duration of each cycle",
-              unit=ms, display_unit="ms", optional=True),
+              unit=ms, display_unit="ms", optional=True, minimum=0.0),
     Parameter("dt", 0.1 * ms, "integration time step", unit=ms, display_unit="ms"),
-    Parameter("seed", 0, "seed of drive, initial state, connectivity and Poisson input", kind=int, minimum=0),
+    Parameter("seed", 0, "seed of drive, initial state, connectivity and Poisson input", kind=int, minimum=0,
+              maximum=2**32 - 1),
 ))
 
 
@@ -254,6 +255,7 @@ class EINetwork(Model):
     """
 
     name = "eicil"
+    size_parameter = "N"
     parameters = PARAMETERS
 
     def validate(self) -> None:
@@ -263,6 +265,7 @@ class EINetwork(Model):
         if not 0 <= v["inh_in_frac"] <= 1:
             raise ParameterError(f"inh_in_frac must lie in [0, 1], got {v['inh_in_frac']}")
         self.neuron_type().schedule.steps(v["dt"])  # checks thresholds, tau and the schedule
+        check_time_grid(v, time_constants=("tau",))
 
     def neuron_type(self) -> EINeuron:
         v = self.values

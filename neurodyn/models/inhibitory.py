@@ -34,6 +34,7 @@ from brian2 import NeuronGroup, SpikeMonitor, Synapses, ms
 
 from neurodyn.errors import ParameterError
 from neurodyn.model import Model
+from neurodyn.parameters import check_time_grid, real_array
 from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
 
@@ -94,16 +95,17 @@ class InhibitoryNetwork(Model):
     """
 
     name = "inhibitory"
+    size_parameter = "N"
     bounds = {"N": (1, None), "K": (1, None), "g": (0.0, None), "alpha": (0.0, None), "tau_d": (0.0, None),
               "seed": (0, None)}
-    choices = {"I_sampling": ("random", "even"), "pulse": ("alpha", "delta")}
+    choices = {"I_sampling": ("random", "even", "given"), "pulse": ("alpha", "delta")}
 
     def network(self, N=400,              # number of neurons
                 K: int | None = None,     # in-degree; unset or N: global all-to-all coupling
                 g=1.0,                    # inhibitory coupling strength (>= 0)
                 I_l=1.0,                  # lowest excitability (I > 1: fires when alone)
                 I_u=1.5,                  # highest excitability
-                I_sampling="random",      # excitabilities i.i.d. uniform, or evenly spaced
+                I_sampling="random",      # excitabilities i.i.d. uniform, or evenly spaced (given: excitabilities=)
                 pulse="alpha",            # post-synaptic pulse shape
                 alpha=20.0,               # alpha-pulse rate, in units of 1/tau_m
                 tau_d=1 * ms,             # synaptic delay
@@ -145,8 +147,9 @@ class InhibitoryNetwork(Model):
         return synapses
 
     def __init__(self, excitabilities: Sequence[float] | None = None, **overrides):
-        self._given_excitabilities = None if excitabilities is None else np.asarray(excitabilities, dtype=float)
+        self._given_excitabilities = None if excitabilities is None else real_array("excitabilities", excitabilities)
         super().__init__(**overrides)
+
     def validate(self) -> None:
         v = self.values
         if v["K"] is not None and v["K"] > v["N"]:
@@ -155,12 +158,17 @@ class InhibitoryNetwork(Model):
             raise ParameterError(f"alpha must be > 0 for alpha pulses, got {v['alpha']}")
         if v["I_l"] > v["I_u"]:
             raise ParameterError(f"I_l must be <= I_u; got I_l={v['I_l']}, I_u={v['I_u']}")
+        check_time_grid(v, delays=("tau_d",), time_constants=("tau_m",))
         given = self._given_excitabilities
+        if given is None and v["I_sampling"] == "given":
+            raise ParameterError("I_sampling='given' needs the array: pass excitabilities=[...]")
         if given is not None:
             if given.shape != (v["N"],):
                 raise ParameterError(f"excitabilities must have shape ({v['N']},), got {given.shape}")
             if not np.all(np.isfinite(given)):
                 raise ParameterError("excitabilities contain NaN or infinite values")
+            # the record then describes the array (its range), not the unused defaults
+            v.update(I_sampling="given", I_l=float(given.min()), I_u=float(given.max()))
 
     @property
     def is_global(self) -> bool:

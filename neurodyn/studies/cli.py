@@ -4,7 +4,8 @@
 (or ``neurodyn study studies/NAME.py ...``): run the full or quick study, store the points,
 write ``OUT/NAME.parquet`` (all rows) and the script's figures, print the table; with
 ``--from-genn DIR``, collect the points from GeNN projects built elsewhere instead. Mistakes
-end with a one-line message and exit status 2.
+end with a one-line message and exit status 2; Ctrl-C (SIGINT) or SIGTERM stores the finished
+points, prints how to resume (run the same command again) and exits with 130 or 143.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import matplotlib
 
 from neurodyn.errors import NeurodynError
 from neurodyn.studies.store import write_parquet_atomically
-from neurodyn.studies.study import Study
+from neurodyn.studies.study import Study, StudyInterrupted
 from neurodyn.targets import TARGETS
 
 #: ``plot(frame, study, out) -> [paths]``: a study script's figure writer.
@@ -62,6 +63,9 @@ def main(study: Study, quick: Study, plot: PlotFunction | None = None, argv: lis
             print(chosen.table(frame))
         else:
             frame = chosen.run(out, workers=args.workers, scheduler=args.scheduler, progress=not args.no_progress)
+    except StudyInterrupted as interrupted:
+        print(f"{parser.prog}: {interrupted}", file=sys.stderr)
+        return interrupted.exit_code
     except NeurodynError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2

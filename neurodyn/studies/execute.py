@@ -2,8 +2,11 @@
 
 :func:`run_point` is what a worker executes for one point: build the model, simulate,
 summarise, and return one row (or a row with the error, never an exception).
-:func:`execute` hands the points to an executor and yields each result as soon as it
-arrives, so the driver can store it at once:
+:func:`execute` hands the points to an executor, at most as many at a time as there are
+workers (each claimed just before, so several drivers can share one study), and yields each
+result as soon as it arrives, so the driver can store it at once. A point in flight when a
+worker process died is run again alone; the driver decides when to give up on it (quarantine).
+Executors:
 
 - default: a local :class:`concurrent.futures.ProcessPoolExecutor` with ``workers``
   processes (started with ``spawn``, so each has a fresh Brian2);
@@ -18,6 +21,7 @@ build directory (:func:`neurodyn.targets.target_device`).
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import fcntl
 import os
@@ -25,7 +29,8 @@ import signal
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -36,7 +41,7 @@ import pandas as pd
 from brian2 import Quantity
 
 from neurodyn.errors import NeurodynError
-from neurodyn.studies.store import ERROR, OK
+from neurodyn.studies.store import ERROR, OK, QUARANTINED
 
 #: Environment variable naming the parent directory of the workers' Cython caches.
 CACHE_ENV = "NEURODYN_CYTHON_CACHE"
@@ -58,6 +63,7 @@ class PointTask:
     analyses: tuple[Callable[[Any, float], dict], ...] = ()
     keep_spikes: bool = False
     extra: dict = field(default_factory=dict)
+    simulation_key: str = ""  # what is simulated, without the analyses (names GeNN projects)
 
 
 @dataclass
@@ -166,6 +172,15 @@ def failed_point(task: PointTask, error: Exception, started: float) -> PointOutc
     return PointOutcome(task.key, _point_frame(task, row, started))
 
 
+def quarantined_point(task: PointTask, crashes: int) -> PointOutcome:
+    """The outcome stored for a point whose worker process died ``crashes`` times."""
+    row = {**task.record, "status": QUARANTINED,
+           "error": f"WorkerDied: the worker process died {crashes} times running this point (killed, out of "
+                    f"memory, or a crash in compiled code); quarantined: reruns skip it (delete its file under "
+                    f"points/ to try again)"}
+    return PointOutcome(task.key, _point_frame(task, row, time.perf_counter()))
+
+
 def _point_frame(task: PointTask, row: dict, started: float) -> pd.DataFrame:
     row = {"point_key": task.key, **task.extra, **row, "model": task.model_class.name, "target": task.target,
            "wall_s": time.perf_counter() - started, **_versions()}
@@ -175,7 +190,9 @@ def _point_frame(task: PointTask, row: dict, started: float) -> pd.DataFrame:
 def end_with_parent() -> None:
     """Worker initializer: on Linux, ask the kernel to send SIGTERM to this worker when the
     driver dies (``prctl(PR_SET_PDEATHSIG)``), so a SIGKILLed driver leaves no orphaned workers
-    computing points nobody will store. Elsewhere a no-op."""
+    computing points nobody will store. Workers ignore SIGINT: Ctrl-C in a terminal reaches the
+    whole process group, and it is the driver that decides what to keep (:func:`execute`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(None, use_errno=True)
@@ -185,43 +202,160 @@ def end_with_parent() -> None:
         os._exit(1)
 
 
-def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None = None) -> Iterator[PointOutcome]:
-    """Run ``tasks`` and yield each :class:`PointOutcome` as it completes (any order)."""
+#: Seconds between checks for a stop request and for points claimed by another driver.
+POLL_S = 0.2
+
+
+class _LocalPool:
+    """Local worker processes (``spawn``); a dead worker breaks the pool, which is then replaced."""
+
+    crash_types = (BrokenProcessPool,)
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = None
+
+    def submit(self, task: PointTask) -> Future:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
+                                            initializer=end_with_parent)
+        return self.pool.submit(run_point, task)
+
+    def wait(self, futures, timeout):
+        return wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)[0]
+
+    def wait_all(self, futures):
+        return wait(futures)[0]
+
+    def after_crash(self) -> None:
+        self.close(terminate=True)
+
+    def close(self, terminate: bool = False) -> None:
+        if self.pool is None:
+            return
+        if terminate:  # stop computing points nobody will store (no public API before Python 3.14)
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
+
+
+class _DaskPool:
+    """An existing ``dask.distributed`` cluster; it retries a task whose worker died and then
+    reports ``KilledWorker``, counted here as one crash."""
+
+    def __init__(self, scheduler: str):
+        from dask.distributed import Client, KilledWorker
+
+        self.crash_types = (KilledWorker,)
+        try:
+            self.client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as error:
+            raise NeurodynError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, task: PointTask):
+        return self.client.submit(run_point, task, key=f"neurodyn-point-{task.key}-{time.time_ns()}", pure=False)
+
+    def wait(self, futures, timeout):
+        from dask.distributed import wait as dask_wait
+
+        try:
+            return dask_wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            return set()
+
+    def after_crash(self) -> None:
+        pass
+
+    def close(self, terminate: bool = False) -> None:
+        self.client.close()
+
+
+def execute(tasks: Sequence[PointTask], workers: int = 1, scheduler: str | None = None, *,
+            claim: Callable[[PointTask], bool | None] | None = None,
+            on_crash: Callable[[PointTask], PointOutcome | None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> Iterator[PointOutcome]:
+    """Run ``tasks`` and yield each :class:`PointOutcome` as it completes (any order).
+
+    At most ``workers`` points are in flight (on Dask: the cluster's threads); the next one is
+    submitted when one finishes, so several drivers can share one task list:
+
+    claim(task)
+        Called just before submitting: ``True`` run it, ``False`` drop it (stored meanwhile),
+        ``None`` busy elsewhere (tried again later, until it is claimed or dropped).
+    on_crash(task)
+        Called for each point in flight when a worker process died. Return an outcome to
+        yield (e.g. the point quarantined) or ``None`` to run it again, alone, in fresh
+        workers, so the point that kills its worker is found among those in flight.
+    should_stop()
+        Polled every :data:`POLL_S` seconds: once true, nothing more is submitted, points
+        still computing are abandoned (their workers terminated), and the generator ends.
+    """
     if not tasks:
         return
-    if scheduler:
-        yield from _execute_dask(tasks, scheduler)
-        return
-    if workers < 1:
+    if scheduler is None and workers < 1:
         raise NeurodynError(f"workers must be >= 1, got {workers}")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=get_context("spawn"),
-                             initializer=end_with_parent) as pool:
-        futures = [pool.submit(run_point, task) for task in tasks]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BrokenProcessPool:
-            raise NeurodynError(
-                "a worker process died (killed, out of memory, or a crash in compiled code; a script that runs a "
-                "study must do so under `if __name__ == '__main__':`); finished points are stored, rerun to "
-                "continue") from None
-        finally:
-            for future in futures:
-                future.cancel()
-
-
-def _execute_dask(tasks: Sequence[PointTask], scheduler: str) -> Iterator[PointOutcome]:
-    from dask.distributed import Client
-    from dask.distributed import as_completed as dask_as_completed
-
+    claim = claim or (lambda task: True)
+    should_stop = should_stop or (lambda: False)
+    pool = _DaskPool(scheduler) if scheduler else _LocalPool(min(workers, len(tasks)))
+    queue, deferred, suspects, running = deque(tasks), [], deque(), {}
+    retried_at = time.monotonic()
+    stopped = False
     try:
-        client = Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError) as error:
-        raise NeurodynError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
-    with client:
-        futures = client.map(run_point, tasks, key=[f"neurodyn-point-{task.key}" for task in tasks], pure=False)
-        try:
-            for future in dask_as_completed(futures):
-                yield future.result()
-        finally:
-            client.cancel(futures)
+        while True:
+            stopped = stopped or should_stop()
+            if not queue and deferred and time.monotonic() - retried_at >= POLL_S:
+                queue.extend(deferred)
+                deferred.clear()
+                retried_at = time.monotonic()
+            while not stopped and len(running) < (1 if suspects else pool.workers) and (suspects or queue):
+                if suspects:
+                    task = suspects.popleft()
+                else:
+                    task = queue.popleft()
+                    claimed = claim(task)
+                    if claimed is None:
+                        deferred.append(task)
+                    if not claimed:
+                        continue
+                running[pool.submit(task)] = task
+            if stopped:  # keep what already finished, abandon the rest
+                for future in [future for future in running if future.done()]:
+                    task = running.pop(future)
+                    with contextlib.suppress(*pool.crash_types):
+                        yield future.result()
+                return
+            if not running:
+                if not (queue or deferred or suspects):
+                    return
+                time.sleep(POLL_S)
+                continue
+            crashed = []
+            done = pool.wait(running, POLL_S)
+            while done:
+                for future in done:
+                    task = running.pop(future)
+                    try:
+                        outcome = future.result()
+                    except pool.crash_types:
+                        crashed.append(task)
+                        continue
+                    yield outcome
+                # a broken local pool fails every point in flight: collect them all before replacing it
+                done = pool.wait_all(running) if crashed and isinstance(pool, _LocalPool) else ()
+            if crashed:
+                pool.after_crash()
+                for task in crashed:
+                    outcome = on_crash(task) if on_crash else None
+                    if outcome is None and on_crash is None:
+                        raise NeurodynError(
+                            "a worker process died (killed, out of memory, or a crash in compiled code; a script "
+                            "that runs a study must do so under `if __name__ == '__main__':`); finished points are "
+                            "stored, rerun to continue")
+                    if outcome is None:
+                        suspects.append(task)
+                    else:
+                        yield outcome
+    finally:
+        pool.close(terminate=bool(running))

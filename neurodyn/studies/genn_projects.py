@@ -5,11 +5,12 @@
 :meth:`~neurodyn.studies.Study.run`)::
 
     DIR/<key>/        the point's GeNN project (neurodyn.genn.generate: sources, params.json, BUILD.md)
-    DIR/points.csv    key and parameters (with seed) of every point
+    DIR/points.csv    project key, point key and parameters (with seed) of every point
     DIR/build_all.sh  compiles and runs every project that has no results yet (needs GENN_PATH)
     DIR/BUILD.md      these steps
 
-``<key>`` is the point key the study engine uses for target ``genn``. After the projects ran,
+``<key>`` is the point's simulation key for target ``genn``
+(:meth:`~neurodyn.studies.Study.simulation_key`: adding an analysis reuses the projects). After the projects ran,
 ``python studies/NAME.py [--quick] --from-genn DIR`` calls :func:`collect_results`: every
 point's result is read back (:func:`neurodyn.genn.load_result`), summarised exactly as a point
 run by the engine (:func:`neurodyn.studies.execute.analyse_point`) and stored in the study's
@@ -48,10 +49,10 @@ def generate_projects(study: Study, out_dir, *, use_gpu: bool = True, progress: 
     out_dir.mkdir(parents=True, exist_ok=True)
     for task in tqdm(tasks, desc=f"{study.name}: GeNN projects", unit="point", disable=not progress,
                      file=sys.stderr):
-        project = out_dir / task.key
+        project = out_dir / task.simulation_key
         if not (project / "params.json").is_file():
             generate(task.model_class(**task.overrides), study.duration, project, use_gpu=use_gpu)
-    manifest = pd.DataFrame([{"point_key": task.key, **task.record} for task in tasks])
+    manifest = pd.DataFrame([{"project": task.simulation_key, "point_key": task.key, **task.record} for task in tasks])
     manifest.to_csv(out_dir / MANIFEST_FILE, index=False)
     (out_dir / BUILD_ALL_FILE).write_text(_build_all_script(use_gpu, float(study.duration)))
     (out_dir / BUILD_FILE).write_text(_build_instructions(study, out_dir, use_gpu, len(tasks)))
@@ -67,20 +68,20 @@ def collect_results(study: Study, projects_dir, out, *, progress: bool = True) -
     study = study.replace(target="genn")
     tasks = study.tasks()
     projects_dir = Path(projects_dir)
-    present = [task for task in tasks if (projects_dir / task.key / "params.json").is_file()]
+    present = [task for task in tasks if (projects_dir / task.simulation_key / "params.json").is_file()]
     if not present:
         raise TargetError(f"{projects_dir} holds no GeNN project of study {study.name!r} with these settings; "
                           f"generate them with `neurodyn codegen <study script> --out {projects_dir}` "
                           f"(and the same --quick choice)")
     store = PointStore(out)
-    done = store.finished()
+    done = store.finished(task.key for task in tasks)
     missing = []
     for task in tqdm(present, desc=f"{study.name}: collect", unit="point", disable=not progress, file=sys.stderr):
         if task.key in done:
             continue
         started = time.perf_counter()
         try:
-            result = load_result(projects_dir / task.key)
+            result = load_result(projects_dir / task.simulation_key)
         except TargetError:
             missing.append(task.key)
             continue
@@ -112,7 +113,7 @@ def _build_instructions(study: Study, out_dir: Path, use_gpu: bool, n_points: in
     backend = "CUDA (GPU)" if use_gpu else "GeNN's CPU-only backend"
     return f"""# GeNN projects of study `{study.name}`
 
-{n_points} points, one Brian2GeNN project each (`<point_key>/`, parameters in `{MANIFEST_FILE}`),
+{n_points} points, one Brian2GeNN project each (`<project key>/`, parameters in `{MANIFEST_FILE}`),
 prepared for {backend}; every project's own `BUILD.md` gives its single-point commands.
 
 1. On the machine with GeNN 4.x (see the neurodyn README, section GeNN): copy this directory,

@@ -10,6 +10,7 @@
 ``run`` validates the whole grid first, skips points already stored under ``out``, runs
 the rest in worker processes (or on a Dask cluster), stores each point the moment it
 arrives, shows a progress bar with ETA, prints a final table and returns the dataset.
+Ctrl-C (or SIGTERM) stores what finished and ends with :class:`StudyInterrupted`.
 """
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ import pandas as pd
 from brian2 import Quantity
 from tqdm.auto import tqdm
 
-from neurodyn.errors import ParameterError, TargetError
-from neurodyn.simulation import check_duration
-from neurodyn.studies.execute import PointTask, execute
+from neurodyn.errors import NeurodynError, TargetError
+from neurodyn.parameters import Parameter, check_duration, check_transient
+from neurodyn.paths import check_output_directory
+from neurodyn.studies.execute import PointTask, execute, quarantined_point
 from neurodyn.studies.grid import Grid, Point, StudyError, stable_digest
-from neurodyn.studies.store import ERROR, PointStore
+from neurodyn.studies.store import ERROR, QUARANTINED, PointStore
 from neurodyn.targets import check_target, genn_path
 
 
@@ -66,6 +68,9 @@ class Study:
     show
         Columns of the table printed at the end (default: grid axes, ``n_active_frac``,
         ``mean_rate_hz``, ``chi_spikes``).
+    max_crashes
+        A point whose worker process dies this many times (counted across reruns) is stored as
+        ``quarantined`` and skipped from then on.
     """
 
     name: str
@@ -79,6 +84,7 @@ class Study:
     analyses: tuple[Callable[[Any, float], dict], ...] = ()
     keep_spikes: bool = False
     show: tuple[str, ...] = ()
+    max_crashes: int = 3
 
     def replace(self, **changes) -> "Study":
         """A copy with some fields changed (e.g. the quick variant of a study)."""
@@ -91,23 +97,32 @@ class Study:
     def points(self) -> list[Point]:
         """Every point, validated; raises before anything runs if the study is malformed."""
         check_duration(self.duration)
-        transient = self.transient
-        if not isinstance(transient, Quantity) or not 0 <= float(transient) < float(self.duration):
-            raise ParameterError(f"t_start must be a time in [0, duration), got {transient!r}")
+        check_transient(self.transient, self.duration)
         check_target(self.target)
-        return self.grid.expand(self.model, self.seed, self.fixed)
+        seed = Parameter("study seed", 0, "", kind=int, minimum=0).convert(self.seed)
+        return self.grid.expand(self.model, seed, self.fixed)
 
-    def point_key(self, point: Point) -> str:
-        """Stable key of ``point``: hash of model, parameters (with seed) and run settings."""
+    def simulation_key(self, point: Point) -> str:
+        """Stable key of what ``point`` simulates: hash of model, parameters (with seed) and run
+        settings. Names a point's GeNN project, which analyses do not change."""
         return stable_digest({"model": self.model.name, "record": point.record, "target": self.target,
                               "duration_s": float(self.duration), "t_start_s": float(self.transient)})[:20]
+
+    def point_key(self, point: Point) -> str:
+        """Stable key of ``point``'s stored row: its :meth:`simulation_key` with the analyses (by
+        name: the same whether the script runs as ``__main__`` or is imported) and whether spikes
+        are kept. Adding an analysis or ``keep_spikes=True`` makes new points."""
+        return stable_digest({"simulation": self.simulation_key(point),
+                              "analyses": [analysis.__qualname__ for analysis in self.analyses],
+                              "keep_spikes": bool(self.keep_spikes)})[:20]
 
     def tasks(self) -> list[PointTask]:
         """One :class:`PointTask` per point (validated); duplicate points are refused."""
         tasks = [PointTask(key=self.point_key(point), model_class=self.model, overrides=point.overrides,
                            record=point.record, duration=self.duration, t_start=float(self.transient),
                            target=self.target, analyses=tuple(self.analyses), keep_spikes=self.keep_spikes,
-                           extra={"study": self.name, "repeat": point.repeat})
+                           extra={"study": self.name, "repeat": point.repeat},
+                           simulation_key=self.simulation_key(point))
                  for point in self.points()]
         keys = [task.key for task in tasks]
         if len(set(keys)) < len(keys):
@@ -134,27 +149,61 @@ class Study:
         -------
         DataFrame
             One row per point of this study (stored earlier or now), sorted by key.
+
+        Several drivers may run the same study on one ``out`` at once: each claims a point
+        before computing it (:class:`PointStore`), so every point is computed once. A point
+        whose worker dies is run again alone; after ``max_crashes`` deaths it is quarantined.
+
+        Raises
+        ------
+        StudyInterrupted
+            On SIGINT (Ctrl-C) or SIGTERM, once the points that had finished are stored; its
+            message says how many remain and that the same command resumes.
         """
         tasks = self.tasks()
         if self.target == "genn" and scheduler is None and genn_path() is None:
             raise TargetError("study target 'genn' needs GeNN 4.x here (set GENN_PATH); without it, write one "
                               "GeNN project per point with `neurodyn codegen SCRIPT --out DIR`, build them where "
                               "GeNN is, and collect them with `python SCRIPT --from-genn DIR`")
-        store = PointStore(out)
-        done = store.finished()
+        store = PointStore(check_output_directory(out))
+        keys = [task.key for task in tasks]
+        done = store.finished(keys)
         todo = [task for task in tasks if task.key not in done]
         failed = 0
-        with _sigterm_as_exit(), tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=self.name,
-                                       unit="point", disable=not progress, file=sys.stderr) as bar:
-            for outcome in execute(todo, workers=workers, scheduler=scheduler):
-                store.write(outcome.key, outcome.row, outcome.spikes)
-                failed += not outcome.ok
-                bar.set_postfix(failed=failed, refresh=False)
-                bar.update()
-        frame = store.read(task.key for task in tasks)
+
+        def quarantine_after_crash(task):
+            crashes = store.record_crash(task.key)
+            return quarantined_point(task, crashes) if crashes >= self.max_crashes else None
+
+        with _stop_on_signal() as stop, tqdm(total=len(tasks), initial=len(tasks) - len(todo), desc=self.name,
+                                             unit="point", disable=not progress, file=sys.stderr) as bar:
+            try:
+                for outcome in execute(todo, workers=workers, scheduler=scheduler, claim=lambda t: store.claim(t.key),
+                                       on_crash=quarantine_after_crash, should_stop=stop.requested):
+                    store.write(outcome.key, outcome.row, outcome.spikes)
+                    store.release(outcome.key)
+                    failed += not outcome.ok
+                    bar.set_postfix(failed=failed, refresh=False)
+                    bar.update()
+            finally:
+                store.release_all()
+        for path in store.set_aside:
+            print(f"{self.name}: moved the unreadable point file aside to {path}; its point was computed again",
+                  file=sys.stderr)
+        if stop.signum is not None:
+            stored = len(store.finished(keys))
+            raise StudyInterrupted(stop.signum, f"{self.name}: interrupted by {signal.Signals(stop.signum).name}: "
+                                                f"{stored} of {len(tasks)} points stored in {out}; run the same "
+                                                f"command again to compute the other {len(tasks) - stored}")
+        frame = store.read(keys)
         if print_table:
             print(self.table(frame))
         return frame
+
+    def read(self, out: str | Path) -> pd.DataFrame:
+        """The stored rows of this study's own points under ``out`` (rows of other grids or
+        settings stored in the same directory are left out), sorted by key."""
+        return PointStore(out).read(task.key for task in self.tasks())
 
     def table(self, frame: pd.DataFrame) -> str:
         """The final table: grid axes (and seed), the ``show`` columns, status; failures listed apart."""
@@ -167,26 +216,46 @@ class Study:
                  if name in frame.columns and name not in keys]
         ordered = frame.sort_values(keys or ["point_key"])
         text = ordered[keys + shown + ["status"]].to_string(index=False, float_format="%.3g")
-        for _, row in ordered[ordered["status"] == ERROR].iterrows():
-            text += f"\nfailed {row['point_key']}: {str(row['error']).splitlines()[0]}"
+        for _, row in ordered[ordered["status"].isin((ERROR, QUARANTINED))].iterrows():
+            verb = "failed" if row["status"] == ERROR else "quarantined"
+            text += f"\n{verb} {row['point_key']}: {str(row['error']).splitlines()[0]}"
         return text
 
 
-class _sigterm_as_exit:
-    """Turn SIGTERM into SystemExit while the driver runs, so workers are shut down cleanly."""
+class StudyInterrupted(NeurodynError):
+    """The driver received SIGINT (Ctrl-C) or SIGTERM: finished points are stored, the rest not
+    computed. ``exit_code`` is 128 + the signal number (130 for SIGINT, 143 for SIGTERM)."""
+
+    def __init__(self, signum: int, message: str):
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+class _stop_on_signal:
+    """While the driver runs: the first SIGINT or SIGTERM asks it to stop (``requested()`` turns
+    true; points that finished are still stored, points in flight abandoned); a second one
+    acts as usual (KeyboardInterrupt, or termination) for a driver that must end at once."""
+
+    def __init__(self):
+        self.signum = None
+
+    def requested(self) -> bool:
+        return self.signum is not None
 
     def __enter__(self):
         self._active = threading.current_thread() is threading.main_thread()
         if self._active:
-            self._previous = signal.signal(signal.SIGTERM, self._raise)
+            self._previous = {signum: signal.signal(signum, self._request) for signum in (signal.SIGINT, signal.SIGTERM)}
         return self
 
-    @staticmethod
-    def _raise(signum, frame):
-        raise SystemExit(128 + signum)
+    def _request(self, signum, frame):
+        self.signum = signum
+        for number, handler in self._previous.items():  # the next signal is not caught
+            signal.signal(number, handler)
 
     def __exit__(self, *exc):
         if self._active:
-            signal.signal(signal.SIGTERM, self._previous)
+            for number, handler in self._previous.items():
+                signal.signal(number, handler)
         return False
-

@@ -1,0 +1,233 @@
+"""Saved results are whole, never mixed: overwrite rule, interrupted saves, recorded-neuron order,
+named load errors, and output paths checked before a simulation runs (synthetic results: no Brian2)."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pandas as pd
+import pytest
+from brian2 import ms
+
+from neurodyn import InhibitoryNetwork, SimulationResult, TargetError, simulate
+from neurodyn.cli import main
+from neurodyn.errors import ResultError
+from neurodyn.results import StateTraces
+
+
+def synthetic(g: float, n_spikes: int, record=(5, 2)) -> SimulationResult:
+    """A result without Brian2: ``n_spikes`` spikes of 10 neurons in 0.2 s, voltages of ``record``."""
+    rng = np.random.default_rng(int(g))
+    t = np.sort(rng.uniform(0, 0.2, n_spikes))
+    steps = np.arange(2000) * 1e-4
+    voltage = None
+    if record:
+        voltage = StateTraces(t=steps, neurons=np.asarray(record),
+                              values=np.vstack([np.full(steps.size, float(k)) for k in record]))
+    return SimulationResult(model="inhibitory", params={"g": g, "N": 10}, n_neurons=10, t_stop=0.2, dt=1e-4,
+                            spike_i=rng.integers(0, 10, n_spikes), spike_t=t, voltage=voltage, target="numpy")
+
+
+def test_recorded_neuron_order_survives_save_and_load(tmp_path):
+    result = synthetic(1.0, 50, record=(5, 2, 7))
+    loaded = SimulationResult.load(result.save(tmp_path / "r"))
+    assert loaded.voltage.neurons.tolist() == [5, 2, 7]
+    assert loaded.voltage.v[:, 0].tolist() == [5.0, 2.0, 7.0]  # the trace of neuron 5 is still neuron 5's
+
+
+def test_simulated_record_v_order_matches_brian2(tmp_path):
+    result = simulate(InhibitoryNetwork(N=8, seed=1), 50 * ms, target="numpy", record_v=[5, 2], progress=False)
+    initial = InhibitoryNetwork(N=8, seed=1).initial_potentials()
+    assert result.voltage.v[:, 0] == pytest.approx(initial[[5, 2]])  # first sample: the initial state
+    loaded = SimulationResult.load(result.save(tmp_path / "r"))
+    np.testing.assert_array_equal(loaded.voltage.v, result.voltage.v)
+    assert loaded.voltage.neurons.tolist() == [5, 2]
+
+
+def test_saving_into_an_existing_result_needs_overwrite_and_replaces_it_whole(tmp_path):
+    out = tmp_path / "r"
+    first = synthetic(1.0, 40)
+    first.save(out)
+    (out / "figure.png").write_bytes(b"old figure")  # what an earlier `neurodyn run` left
+    with pytest.raises(ResultError, match="already holds a result; pass overwrite=True"):
+        synthetic(8.0, 90, record=()).save(out)
+    assert SimulationResult.load(out).params["g"] == 1.0
+    synthetic(8.0, 90, record=()).save(out, overwrite=True)
+    assert sorted(path.name for path in out.iterdir()) == ["manifest.json", "population_rate.parquet",
+                                                          "spikes.parquet", "summary.parquet"]
+    loaded = SimulationResult.load(out)
+    assert loaded.params["g"] == 8.0 and loaded.voltage is None and len(loaded.spike_t) == 90
+    assert pd.read_parquet(out / "summary.parquet").loc[0, "g"] == 8.0
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]  # no staging left
+
+
+def test_a_foreign_directory_is_never_written_into(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ResultError, match="holds files but no neurodyn result"):
+        synthetic(1.0, 10).save(tmp_path, overwrite=True)
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_failed_write_leaves_the_previous_result(tmp_path, monkeypatch):
+    out = tmp_path / "r"
+    synthetic(1.0, 40).save(out)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)
+    with pytest.raises(ResultError, match="No space left on device"):
+        synthetic(8.0, 90).save(out, overwrite=True)
+    monkeypatch.undo()
+    assert SimulationResult.load(out).params["g"] == 1.0
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]
+
+
+def test_load_errors_are_named(tmp_path):
+    with pytest.raises(ResultError, match="no result directory"):
+        SimulationResult.load(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ResultError, match="no manifest.json"):
+        SimulationResult.load(tmp_path / "empty")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    pd.DataFrame({"x": [1]}).to_parquet(foreign / "spikes.parquet")
+    with pytest.raises(ResultError, match="not a complete neurodyn result"):
+        SimulationResult.load(foreign)
+    out = synthetic(1.0, 40).save(tmp_path / "r")
+    spikes = out / "spikes.parquet"
+    spikes.write_bytes(spikes.read_bytes()[:100])
+    with pytest.raises(ResultError, match="spikes.parquet has 100 bytes"):
+        SimulationResult.load(out)
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["spikes.parquet"] = 100
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ResultError, match="cannot read .*spikes.parquet"):
+        SimulationResult.load(out)
+    (out / "manifest.json").write_text("{not json")
+    with pytest.raises(ResultError, match="not a neurodyn result manifest"):
+        SimulationResult.load(out)
+
+
+SAVE_AND_KILL = textwrap.dedent("""
+    # Imports once, then per round forks a child that replaces the result in a loop and
+    # SIGKILLs it at a random moment; the test checks the directory between rounds. The parent
+    # never writes Parquet itself (no Arrow threads before fork).
+    import os, random, signal, sys, time
+    sys.path.insert(0, {tests!r})
+    import neurodyn.analysis.summary
+    from test_result_storage import synthetic
+    results = [synthetic(1.0, 40), synthetic(8.0, 3000, record=(1, 4, 9))]
+    random.seed(0)
+    for line in sys.stdin:
+        ready_r, ready_w = os.pipe()
+        child = os.fork()
+        if child == 0:
+            k = 1
+            while True:
+                results[k % 2].save({out!r}, overwrite=True)
+                if k == 1:
+                    os.write(ready_w, b"x")
+                k += 1
+        os.read(ready_r, 1)
+        time.sleep(random.uniform(0.0, 0.4))  # a save takes ~0.1 s: the kill lands at any stage of one
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        print("killed", flush=True)
+""")
+
+
+def test_a_save_killed_at_any_moment_never_mixes_two_results(tmp_path):
+    """Fault injection: a process replaces one result by another in a loop and is SIGKILLed at
+    random moments; every time, the directory holds one complete result, never parts of two."""
+    out = tmp_path / "r"
+    script = SAVE_AND_KILL.format(tests=os.path.dirname(__file__), out=str(out))
+    driver = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    outcomes = []
+    try:
+        for _ in range(10):
+            driver.stdin.write("next\n")
+            driver.stdin.flush()
+            assert driver.stdout.readline().strip() == "killed"
+            loaded = SimulationResult.load(out)
+            summary = pd.read_parquet(out / "summary.parquet")
+            g = loaded.params["g"]
+            assert summary.loc[0, "g"] == g and summary.loc[0, "n_spikes"] == len(loaded.spike_t)
+            assert len(loaded.spike_t) == (40 if g == 1.0 else 3000)
+            assert loaded.voltage.neurons.tolist() == ([5, 2] if g == 1.0 else [1, 4, 9])
+            outcomes.append(g)
+    finally:
+        driver.stdin.close()
+        driver.wait(timeout=60)
+    assert set(outcomes) == {1.0, 8.0}, f"the kills should find each result in place at some point: {outcomes}"
+    # the next save clears what killed saves left behind
+    synthetic(1.0, 40).save(out, overwrite=True)
+    assert not [path.name for path in tmp_path.iterdir() if path.name.startswith(".")]
+
+
+def test_cli_replaces_its_previous_result_entirely(tmp_path, capsys):
+    out = tmp_path / "cli"
+    base = ["run", "inhibitory", "--set", "N=20", "--duration", "50ms", "--target", "numpy", "--out", str(out),
+            "--quiet"]
+    assert main([*base, "--record-v", "1,0"]) == 0
+    assert {"voltage.parquet", "figure.png"} <= {path.name for path in out.iterdir()}
+    assert main([*base, "--set", "g=3", "--no-plot"]) == 0
+    assert not (out / "voltage.parquet").exists() and not (out / "figure.png").exists()
+    assert SimulationResult.load(out).params["g"] == 3.0
+
+
+@pytest.fixture
+def not_simulated(monkeypatch):
+    from neurodyn.cli import run as run_command
+
+    monkeypatch.setattr(run_command, "simulate", lambda *a, **k: pytest.fail("simulated before checking --out"))
+
+
+def unwritable_directory(tmp_path):
+    """A directory this process cannot write: a read-only file system (/sys) as root, else mode 0500."""
+    if os.geteuid() == 0:
+        return "/sys/neurodyn-out"
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    return str(locked / "out")
+
+
+def a_file(tmp_path):
+    (tmp_path / "file").write_text("x")
+    return str(tmp_path / "file")
+
+
+def under_a_file(tmp_path):
+    return os.path.join(a_file(tmp_path), "out")
+
+
+@pytest.mark.parametrize("make_out, message", [
+    (a_file, "is a file, not a directory"), (under_a_file, "which is a file"), (unwritable_directory, "cannot write in"),
+])
+def test_cli_out_paths_are_checked_before_the_run(tmp_path, capsys, not_simulated, make_out, message):
+    out = make_out(tmp_path)
+    assert main(["run", "inhibitory", "--set", "N=5", "--target", "numpy", "--out", out, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_codegen_out_that_is_a_file_is_a_named_error(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    assert main(["codegen", "inhibitory", "--out", str(tmp_path / "file")]) == 2
+    assert "is a file, not a directory" in capsys.readouterr().err
+
+
+def test_build_dir_that_is_a_file_is_a_named_error(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("NEURODYN_BUILD_DIR", str(tmp_path / "file"))
+    with pytest.raises(TargetError, match="NEURODYN_BUILD_DIR .* is a file"):
+        simulate(InhibitoryNetwork(N=5), 5 * ms, target="cpp_standalone", progress=False)
+
+
+def test_genn_generate_into_a_file_is_a_named_error(tmp_path):
+    from neurodyn.genn import generate
+
+    with pytest.raises(ResultError, match="GeNN project directory .* is a file"):
+        generate(InhibitoryNetwork(N=5), 10 * ms, a_file(tmp_path))
