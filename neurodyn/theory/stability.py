@@ -117,7 +117,8 @@ def pulse_transform(lam, alpha: float | None) -> np.ndarray:
 def fluctuation_cutoff(g: float, rate: float, n_neurons: int, alpha: float) -> float:
     """``g sqrt(R alpha / (4 N))``: the finite-size shot noise of the drive (alpha pulses).
 
-    Neurons with ``mu - 1`` below it are driven by the fluctuations, not oscillators (module notes).
+    Below it a neuron's crossing speed is set by the fluctuations, and its H is weighted by
+    ``(mu - 1) / cutoff`` (module notes).
     """
     return g * float(np.sqrt(rate * alpha / (4.0 * n_neurons)))
 
@@ -126,8 +127,8 @@ def fluctuation_cutoff(g: float, rate: float, n_neurons: int, alpha: float) -> f
 class AsynchronousState:
     """The asynchronous state at coupling ``g``: mean rate ``rate`` (per tau_m) and the drive range.
 
-    Excitabilities are uniform in [I_l, I_u]; neurons with ``mu - 1 < cutoff`` do not count as
-    oscillators.
+    Excitabilities are uniform in [I_l, I_u]; a neuron with ``mu - 1 < cutoff`` answers with the
+    weight ``(mu - 1) / cutoff``.
     """
 
     g: float
