@@ -9,7 +9,11 @@ counteracts it.
 
 Per point: Golomb-Hansel chi (from smoothed spikes), Kuramoto order parameter r and the
 frequency of the population-rate PSD peak (``neurodyn.analysis.summarize``). The onset
-g_c(tau_d) is read off as the smallest g of the grid with chi >= CHI_ONSET.
+g_c(tau_d) is read off as the smallest g of the grid with chi >= CHI_ONSET, and drawn beside
+the onset from linear stability of the asynchronous state (``neurodyn.theory.stability``:
+smallest g at which a mode grows at rate 0.02 / tau_m, dashed). chi_spikes smooths spikes with a
+2 ms Gaussian, which hides oscillations above ~100 Hz such as the ~280 Hz mode of the theory at
+short delays.
 
     python studies/delay_oscillations.py [--quick] [--out DIR] [--workers N | --scheduler ADDRESS] [--target T]
 
@@ -26,6 +30,7 @@ from neurodyn import InhibitoryNetwork
 from neurodyn.studies import Study, product
 from neurodyn.studies.plots import finished, plot_heatmap
 from neurodyn.studies.cli import main
+from neurodyn.theory.stability import Network, critical_coupling
 
 CHI_ONSET = 0.2
 G_VALUES = (0.5, 1, 2, 3, 5, 7, 10, 15, 20)
@@ -48,6 +53,21 @@ def onset(frame: pd.DataFrame) -> pd.DataFrame:
     return g_c.reindex(pd.MultiIndex.from_frame(chi[["I_u", "tau_d_ms"]].drop_duplicates())).rename("g_c").reset_index()
 
 
+def theory_onset(study, i_u_values, tau_d_ms_values) -> pd.DataFrame:
+    """g_c and onset frequency from linear stability per (I_u, tau_d), for the study's N and alpha."""
+    fixed = InhibitoryNetwork(**study.fixed).values
+    tau_m_ms = float(fixed["tau_m"] / ms)
+    rows = []
+    for i_u in i_u_values:
+        for tau_d_ms in tau_d_ms_values:
+            network = Network(tau_d=tau_d_ms / tau_m_ms, alpha=fixed["alpha"], I_l=fixed["I_l"], I_u=i_u,
+                              n_neurons=fixed["N"])
+            crossing = critical_coupling(network, g_max=max(G_VALUES))
+            rows.append({"I_u": i_u, "tau_d_ms": tau_d_ms, "g_c_theory": crossing.g if crossing else float("nan"),
+                         "f_theory_hz": crossing.frequency_hz(tau_m_ms * 1e-3) if crossing else float("nan")})
+    return pd.DataFrame(rows)
+
+
 def plot(frame, study, out):
     """Heat maps of chi, Kuramoto r and peak frequency over (g, tau_d) per I_u; g_c(tau_d)."""
     frame = frame.assign(peak_freq_hz=frame["peak_freq_hz"].where(frame["has_oscillation"].astype(bool)))
@@ -65,19 +85,27 @@ def plot(frame, study, out):
     heat_path = out / "delay_oscillations.png"
     fig.savefig(heat_path, dpi=100)
     g_c = onset(frame)
+    theory = theory_onset(study, i_u, sorted(g_c["tau_d_ms"].unique()))
     fig, ax = plt.subplots(figsize=(5, 3.6))
     for value, part in g_c.groupby("I_u"):
-        ax.plot(part["tau_d_ms"], part["g_c"], "o-", label=f"I_u={value:g}")
+        line = ax.plot(part["tau_d_ms"], part["g_c"], "o-", label=f"I_u={value:g}, chi >= {CHI_ONSET}")
+        curve = theory[theory["I_u"] == value]
+        ax.plot(curve["tau_d_ms"], curve["g_c_theory"], "--", color=line[0].get_color(),
+                label=f"I_u={value:g}, linear stability")
     ax.set_xscale("log")
     ax.set_xticks(sorted(g_c["tau_d_ms"].unique()), [f"{v:g}" for v in sorted(g_c["tau_d_ms"].unique())])
     ax.tick_params(axis="x", which="minor", labelbottom=False)
     ax.set_xlabel("tau_d_ms")
-    ax.set_ylabel(f"g_c (smallest g with chi >= {CHI_ONSET})")
+    ax.set_yscale("log")
+    ax.set_ylabel("g_c")
     ax.legend(fontsize="small")
     fig.tight_layout()
     onset_path = out / "delay_onset.png"
     fig.savefig(onset_path, dpi=110)
-    print(g_c.pivot(index="tau_d_ms", columns="I_u", values="g_c").to_string(float_format="%.3g"))
+    peaks = finished(frame).groupby(["I_u", "tau_d_ms", "g"])["peak_freq_hz"].mean()
+    table = g_c.merge(theory, on=["I_u", "tau_d_ms"])
+    table["f_measured_hz"] = [peaks.get((row.I_u, row.tau_d_ms, row.g_c), float("nan")) for row in table.itertuples()]
+    print(table.to_string(index=False, float_format="%.3g"))
     return [heat_path, onset_path]
 
 
