@@ -104,7 +104,7 @@ def import_torch():
     return torch
 
 
-def _affine_types(torch) -> tuple:
+def affine_types(torch) -> tuple:
     nn = torch.nn
     return (nn.Linear, nn.Conv1d, nn.Conv2d, nn.AvgPool1d, nn.AvgPool2d, nn.Flatten, nn.Identity, nn.Dropout,
             nn.BatchNorm1d, nn.BatchNorm2d)
@@ -112,7 +112,7 @@ def _affine_types(torch) -> tuple:
 
 def _from_sequential(module, torch, input_shape) -> DenseNetwork:
     children = list(module.children()) if isinstance(module, torch.nn.Sequential) else [module]
-    affine = _affine_types(torch)
+    affine = affine_types(torch)
     runs: list[list[tuple[str, object]]] = [[]]
     activations: list[str] = []
     for index, child in enumerate(children):
@@ -133,15 +133,15 @@ def _from_sequential(module, torch, input_shape) -> DenseNetwork:
         activations.append("linear")
     if not runs:
         raise ConversionError("the PyTorch module has no Linear, convolution or pooling layer")
-    shape = _first_shape(runs[0], torch, input_shape)
+    shape = first_shape(runs[0], torch, input_shape)
     layers = []
     for run, activation in zip(runs, activations):
-        weight, bias, shape = _probe(run, shape, torch)
+        weight, bias, shape = probe_affine(run, shape, torch)
         layers.append(DenseLayer(weight, bias, activation, name=" + ".join(where for where, _ in run)))
     return DenseNetwork(tuple(layers))
 
 
-def _first_shape(run, torch, input_shape) -> tuple[int, ...]:
+def first_shape(run, torch, input_shape) -> tuple[int, ...]:
     if input_shape is not None:
         return tuple(int(n) for n in input_shape)
     first = next((m for _, m in run if not isinstance(m, (torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout))))
@@ -152,7 +152,7 @@ def _first_shape(run, torch, input_shape) -> tuple[int, ...]:
                           f"convolution or pooling layers")
 
 
-def _probe(run, shape, torch):
+def probe_affine(run, shape, torch):
     """``(W, b, output shape)`` of an affine run, from its outputs for 0 and the unit inputs."""
     import copy
 
