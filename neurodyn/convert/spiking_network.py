@@ -147,7 +147,8 @@ def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: 
             current = sum(inputs @ weight.T for weight in from_input)  # (T, N, size)
             stimulus = f"{prefix}stimulus{index}"
             namespace[stimulus] = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=graph.dt)
-        group = NeuronGroup(n_samples * layer.size, _MODEL, threshold="fired > 0.5" if layer.spiking else None, reset="",
+        group = NeuronGroup(n_samples * layer.size, _MODEL, threshold="fired > 0.5" if layer.spiking else None,
+                            reset="" if layer.spiking else None,
                             name=f"{prefix}layer{index}", namespace=namespace)
         tile = lambda values: np.tile(values, n_samples)  # noqa: E731
         group.bias, group.decay, group.gain, group.leak = (tile(layer.bias), tile(layer.decay), tile(layer.gain),
