@@ -222,10 +222,11 @@ def _graph(nodes, edges, nir, dt, exporter, reset, time_unit) -> SpikingGraph:
     neurons = [name for name in order if kinds[name] in NEURON_PARAMETERS]
     if not neurons:
         raise ConversionError("the NIR graph has no neuron node")
+    paths = {name: _paths_into(name, predecessors, nodes, kinds, ()) for name in neurons}
+    neurons = _output_last(neurons, _output_source(outputs[0], predecessors, kinds), paths)
     position = {name: k for k, name in enumerate(neurons)}
     position[inputs[0]] = INPUT
     shapes = {inputs[0]: tuple(int(n) for n in np.ravel(nodes[inputs[0]].input_type["input"]))}
-    paths = {name: _paths_into(name, predecessors, nodes, kinds, ()) for name in neurons}
     feed_forward, sizes = {}, {}
     for name in neurons:
         forward = [(source, chain) for source, chain in paths[name] if position[source] < position[name]]
@@ -241,7 +242,6 @@ def _graph(nodes, edges, nir, dt, exporter, reset, time_unit) -> SpikingGraph:
         feed_forward[name] = maps
     recurrent = {name: [(source, *_compose(chain, shapes[source], nodes, kinds)) for source, chain in paths[name]
                         if position[source] >= position[name]] for name in neurons}
-    _check_output(outputs[0], predecessors, kinds, neurons[-1])
     h, dt = _step(nodes, kinds, neurons, dt, exporter, time_unit)
     layers = []
     for name in neurons:
@@ -316,15 +316,25 @@ def _neuron_shape(node, kind, incoming_shape, size):
     return tuple(int(n) for n in shape) if int(np.prod(shape)) == size and len(shape) > 1 else incoming_shape
 
 
-def _check_output(output, predecessors, kinds, last):
+def _output_source(output, predecessors, kinds) -> str:
+    """The neuron node whose values the Output node receives."""
     sources = predecessors.get(output, [])
     while len(sources) == 1 and kinds[sources[0]] in _PASS_THROUGH:
         sources = predecessors.get(sources[0], [])
     if len(sources) != 1 or kinds[sources[0]] not in NEURON_PARAMETERS:
         raise ConversionError(f"the Output node must receive one neuron node's values (through Flatten/Identity "
                               f"only), got {sources}")
-    if sources[0] != last:
-        raise ConversionError(f"the Output node receives {sources[0]!r}, which is not the last neuron node ({last!r})")
+    return sources[0]
+
+
+def _output_last(neurons, output, paths) -> list[str]:
+    """``neurons`` with the output neuron moved last, if that keeps every edge's direction."""
+    later = neurons[neurons.index(output) + 1:]
+    if any(source == output for name in later for source, _ in paths[name]) or \
+            any(source in later for source, _ in paths[output]):
+        raise ConversionError(f"the Output node receives {output!r}, which other neuron nodes depend on; the output "
+                              f"must be the last neuron node")
+    return [name for name in neurons if name != output] + [output]
 
 
 def _step(nodes, kinds, neurons, dt, exporter, time_unit):
