@@ -131,3 +131,79 @@ def test_trained_networks_match_their_frameworks_on_cpp_standalone(trained):
                             layout="time_major", target="cpp_standalone")
     for name, run in zip(NAMES, runs):
         assert_same_as_framework(run, cases[name][1], y_test, name)
+
+
+def test_real_valued_current_input_gives_the_frameworks_membrane_traces():
+    """Time-varying real-valued currents (no spikes at the input) into an snnTorch Synaptic ->
+    Leaky network and a Norse LIF -> LI network: output membranes after every step equal the
+    framework's within float32. Tolerance: the framework rounds each of ~3 operations per step
+    to float32 (relative 6e-8), and the error of a decaying recursion accumulates at most
+    linearly over the 25 steps: 25 * 3 * 6e-8 * max|v| < 1e-5 * max|v|. Samples whose spike
+    trains differ (a float32 rounding deciding a threshold crossing) are left out, at most 1 %."""
+    torch.manual_seed(3)
+    currents = torch.rand(25, 100, 64) * 0.5
+    synaptic = torch.nn.Sequential(
+        torch.nn.Linear(64, 20), snn.Synaptic(alpha=torch.rand(20) * 0.5 + 0.3, beta=torch.rand(20) * 0.3 + 0.6,
+                                              init_hidden=True),
+        torch.nn.Linear(20, 5), snn.Leaky(beta=torch.rand(5) * 0.3 + 0.6, threshold=torch.full((5,), 1e9),
+                                          init_hidden=True, output=True))
+    p = norse.LIFParameters(v_th=torch.tensor(0.3), tau_mem_inv=torch.rand(20) * 100 + 50)
+    lif_li = norse.SequentialState(torch.nn.Linear(64, 20), norse.LIFCell(p), torch.nn.Linear(20, 5), norse.LICell())
+    with torch.no_grad():
+        snn_spikes_hidden = []
+        hook = synaptic[1].register_forward_hook(lambda m, i, out: snn_spikes_hidden.append(out[0] if isinstance(out, tuple) else out))
+        reference_snn = snntorch_forward(synaptic, currents)[1].numpy()
+        hook.remove()
+        norse_hidden = []
+        hook = lif_li[1].register_forward_hook(lambda m, i, out: norse_hidden.append(out[0]))
+        reference_norse = norse_forward(lif_li, currents).numpy()
+        hook.remove()
+    for graph, reference, hidden in ((read_snntorch(synaptic), reference_snn, snn_spikes_hidden),
+                                     (read_norse(lif_li), reference_norse, norse_hidden)):
+        run = run_spiking(graph, currents.numpy(), layout="time_major", record_v=True)
+        hidden = torch.stack(hidden).numpy() > 0
+        assert hidden.sum() > 500
+        same = np.all(run.spikes[graph.layers[0].name] == hidden, axis=(0, 2))
+        assert same.mean() >= 0.99
+        v = run.v[graph.output.name]
+        scale = np.abs(reference).max()
+        assert scale > 0.5
+        np.testing.assert_allclose(v[:, same], reference[:, same], rtol=0, atol=1e-5 * scale)
+
+
+def test_unsupported_modules_and_options_are_refused_by_name():
+    from neurodyn.convert import ConversionError
+
+    linear = torch.nn.Linear(4, 3)
+    cases = [
+        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Alpha(alpha=0.9, beta=0.8, init_hidden=True))),
+         r"module 1 \(Alpha\): the snnTorch neuron Alpha is not supported"),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9, inhibition=True, init_hidden=True))),
+         r"module 1 \(Leaky\): inhibition=True"),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9, graded_spikes_factor=2.0))),
+         "graded_spikes_factor=2 is not supported"),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9, reset_delay=False))),
+         "reset_delay=False"),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9), torch.nn.Linear(3, 2))),
+         r"module 2 \(Linear\): linear modules after the last neuron module"),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, torch.nn.MaxPool1d(2), snn.Leaky(beta=0.9))),
+         r"module 1 \(MaxPool1d\): unsupported module type MaxPool1d"),
+        (lambda: read_snntorch(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), snn.Leaky(beta=0.9))),
+         r"module 0 \(Conv2d\): give input_shape"),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=torch.ones(5)))),
+         r"beta of shape \(5,\) does not fit the layer's values of shape \(3,\)"),
+        (lambda: read_norse(norse.SequentialState(linear, norse.LIFBoxCell())),
+         r"module 1 \(LIFBoxCell\): the Norse module LIFBoxCell is not supported"),
+        (lambda: read_norse(norse.SequentialState(linear, norse.LIFCell(dt=1e-3), torch.nn.Linear(3, 2),
+                                                  norse.LIFCell(dt=2e-3))), "Norse cells with different dt"),
+        (lambda: read_snntorch(torch.nn.Linear(4, 3)), "Linear has no sub-modules to read"),
+    ]
+    for build, message in cases:
+        with pytest.raises(ConversionError, match=message):
+            build()
+    graph = read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9, init_hidden=True)))
+    run = run_spiking(graph, np.ones((3, 2, 4)), layout="time_major")
+    for labels, message in (([0, np.nan], "labels contain NaN"), ([0, 3], r"labels must be in \[0, 2\]"),
+                            ([0], "one entry per sample"), (["a", "b"], "labels must be class numbers")):
+        with pytest.raises(ConversionError, match=message):
+            run.accuracy(labels)

@@ -46,8 +46,7 @@ def read_norse(module, input_shape: tuple[int, ...] | None = None) -> SpikingGra
 
     def read_neuron(child, where, shape):
         if not isinstance(child, classes):
-            if isinstance(child, norse.SNNCell) or isinstance(child, norse.SNN) or \
-                    type(child).__module__.startswith("norse."):
+            if type(child).__module__.startswith("norse."):
                 raise ConversionError(f"{where}: the Norse module {type(child).__name__} is not supported; supported: "
                                       f"{', '.join(NEURONS)}")
             return None
