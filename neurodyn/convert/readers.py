@@ -47,6 +47,9 @@ def read_npz(path) -> DenseNetwork:
         match = _NPZ_KEY.match(key)
         if match:
             fields.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        elif key.lower().startswith("layer"):
+            raise ConversionError(f"{path}: unknown key {key!r}; layer keys are layer<k>_weight, layer<k>_bias and "
+                                  f"layer<k>_activation")
     if not fields:
         raise ConversionError(f"{path}: no 'layer0_weight' array (keys found: {', '.join(sorted(arrays)) or 'none'})")
     numbers = sorted(fields)
@@ -171,6 +174,12 @@ def probe_affine(run, shape, torch):
 
 
 def _from_state_dict(state_dict: dict) -> DenseNetwork:
+    for key in state_dict:
+        name = str(key).rsplit(".", 1)[-1]
+        if name not in ("weight", "bias") or "embed" in str(key).lower():
+            raise ConversionError(f"state_dict entry {key!r} is not a Linear layer's weight or bias (an RNN, "
+                                  f"Embedding, BatchNorm or other layer?); a state_dict may hold Linear layers only: "
+                                  f"pass the nn.Sequential to read other layers")
     weights = [key for key in state_dict if key.endswith("weight")]
     if not weights:
         raise ConversionError("state_dict has no '*.weight' entries")
