@@ -31,7 +31,7 @@ LAYOUTS = ("time_major", "batch_major")
 
 
 @dataclass
-class SpikingRun:
+class SpikingGraphRun:
     """What a spiking graph did: ``spikes[name][k, s, u]`` (step, sample, unit) of every spiking
     layer and, where recorded, the membrane after each step ``v[name][k, s, u]``."""
 
@@ -182,7 +182,7 @@ def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: 
 
 
 def run_spiking(graph: SpikingGraph, inputs, *, layout: str | None = None, target: str = "numpy",
-                record_v: bool = False, **device_options) -> SpikingRun:
+                record_v: bool = False, **device_options) -> SpikingGraphRun:
     """Run ``graph`` on every sample of ``inputs`` (0/1 spikes or real-valued currents, one value
     per input and step; ``layout`` as in :func:`check_inputs`) in one Brian2 run."""
     return run_spiking_many([(graph, inputs)], layout=layout, target=target, record_v=record_v,
@@ -190,7 +190,7 @@ def run_spiking(graph: SpikingGraph, inputs, *, layout: str | None = None, targe
 
 
 def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy", record_v: bool = False,
-                     **device_options) -> list[SpikingRun]:
+                     **device_options) -> list[SpikingGraphRun]:
     """Several ``(graph, inputs)`` pairs with the same number of steps side by side in one
     Brian2 network: one run, and on cpp_standalone one compilation, for all of them."""
     check_target(target)
@@ -227,5 +227,5 @@ def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy",
                     spikes[layer.name] = fired.reshape(n_steps, n_samples, layer.size)
             v = {name: np.asarray(monitor.v).T.reshape(n_steps, n_samples, -1)
                  for name, monitor in state_monitors.items()}
-            runs.append(SpikingRun(graph, spikes, v, float("nan") if run_seconds is None else run_seconds))
+            runs.append(SpikingGraphRun(graph, spikes, v, float("nan") if run_seconds is None else run_seconds))
     return runs
