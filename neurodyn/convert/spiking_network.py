@@ -146,7 +146,8 @@ def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: 
         if from_input:
             current = sum(inputs @ weight.T for weight in from_input)  # (T, N, size)
             stimulus = f"{prefix}stimulus{index}"
-            namespace[stimulus] = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=graph.dt)
+            namespace[stimulus] = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=graph.dt,
+                                           name=stimulus)  # a fixed name: compiled code is reused
         group = NeuronGroup(n_samples * layer.size, _MODEL, threshold="fired > 0.5" if layer.spiking else None,
                             reset="" if layer.spiking else None,
                             name=f"{prefix}layer{index}", namespace=namespace)
