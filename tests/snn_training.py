@@ -52,12 +52,11 @@ def train(net, forward, x, y, iterations: int = 10, lr: float = 1e-2, batch: int
     torch.manual_seed(0)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     for _ in range(iterations):
-        if True:
-            index = torch.randperm(x.shape[1])[:batch]
-            out = forward(net, x[:train_steps, index])
-            loss = torch.nn.functional.cross_entropy(out.sum(0), y[index])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+        index = torch.randperm(x.shape[1])[:batch]
+        out = forward(net, x[:train_steps, index])
+        loss = torch.nn.functional.cross_entropy(out.sum(0), y[index])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
     net.eval()
     return net

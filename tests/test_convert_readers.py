@@ -147,8 +147,8 @@ def test_torch_conv1d_and_batchnorm_read_as_torch_computes(torch):
     Flatten -> Linear, and Conv2d -> BatchNorm2d -> ReLU: the read network's outputs equal
     torch's to float32."""
     torch.manual_seed(2)
-    one_d = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3), torch.nn.BatchNorm1d(3), torch.nn.ReLU(), torch.nn.AvgPool1d(2),
-                                torch.nn.Flatten(), torch.nn.Linear(27, 4))
+    one_d = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3), torch.nn.BatchNorm1d(3), torch.nn.ReLU(),
+                                torch.nn.AvgPool1d(2), torch.nn.Flatten(), torch.nn.Linear(27, 4))
     two_d = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.ReLU(), torch.nn.Flatten(),
                                 torch.nn.Linear(32, 3))
     for model, shape in ((one_d, (2, 20)), (two_d, (1, 6, 6))):

@@ -151,7 +151,7 @@ def test_real_valued_current_input_gives_the_frameworks_membrane_traces():
     lif_li = norse.SequentialState(torch.nn.Linear(64, 20), norse.LIFCell(p), torch.nn.Linear(20, 5), norse.LICell())
     with torch.no_grad():
         snn_spikes_hidden = []
-        hook = synaptic[1].register_forward_hook(lambda m, i, out: snn_spikes_hidden.append(out[0] if isinstance(out, tuple) else out))
+        hook = synaptic[1].register_forward_hook(lambda m, i, out: snn_spikes_hidden.append(out))
         reference_snn = snntorch_forward(synaptic, currents)[1].numpy()
         hook.remove()
         norse_hidden = []

@@ -171,6 +171,9 @@ def make_graph(input_shape, layers, dt, origin: str) -> SpikingGraph:
     layers = tuple(layers)
     if not layers:
         raise ConversionError(f"the {origin} network has no neuron layer")
+    names = [layer.name for layer in layers]
+    if len(set(names)) != len(names):
+        raise ConversionError(f"layer names must be unique, got {names}")
     input_shape = tuple(int(n) for n in input_shape)
     n_in = int(np.prod(input_shape))
     for index, layer in enumerate(layers):
