@@ -8,7 +8,7 @@ from brian2 import ms, second
 
 from neurodyn.convert import ConversionError
 from neurodyn.convert.nir_graph import ConversionWarning, read_nir
-from neurodyn.convert.spiking_network import run_spiking
+from neurodyn.convert.spiking_network import run_spiking, run_spiking_many
 
 
 def run_nir(graph, spikes, dt, time_unit=1 * second):
@@ -218,6 +218,10 @@ def test_nir_errors_name_the_node(tmp_path):
         run_spiking(spiking, np.full((1, 5, 2), np.nan), layout="batch_major")
     with pytest.raises(ConversionError, match="inputs must be real numbers"):
         run_spiking(spiking, np.full((1, 5, 2), "1"), layout="batch_major")
+    with pytest.raises(ConversionError, match=r"graphs run side by side need the same number of steps, got \[5, 6\]"):
+        run_spiking_many([(spiking, np.zeros((1, 5, 2))), (spiking, np.zeros((1, 6, 2)))], layout="batch_major")
+    with pytest.raises(ConversionError, match=r"no \(graph, inputs\) pair to run"):
+        run_spiking_many([], layout="batch_major")
     from neurodyn.errors import TargetError
     with pytest.raises(TargetError, match="target 'genn' ignores Brian2's when/order schedule"):
         run_spiking(spiking, np.zeros((1, 5, 2)), layout="batch_major", target="genn")

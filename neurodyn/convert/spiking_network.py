@@ -135,9 +135,9 @@ v_reset : 1 (constant)
 """
 
 
-def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: bool):
-    """Brian2 objects of ``graph`` for time-major ``inputs`` ``(T, N, n_in)``:
-    ``(objects, {layer: SpikeMonitor}, {layer: StateMonitor})``."""
+def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: bool, dt):
+    """Brian2 objects of ``graph`` for time-major ``inputs`` ``(T, N, n_in)`` on a clock of step
+    ``dt``: ``(objects, {layer: SpikeMonitor}, {layer: StateMonitor})``."""
     n_steps, n_samples, _ = inputs.shape
     objects, spike_monitors, state_monitors, groups = [], {}, {}, []
     for index, layer in enumerate(graph.layers):
@@ -146,7 +146,7 @@ def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: 
         if from_input:
             current = sum(inputs @ weight.T for weight in from_input)  # (T, N, size)
             stimulus = f"{prefix}stimulus{index}"
-            namespace[stimulus] = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=graph.dt,
+            namespace[stimulus] = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=dt,
                                            name=stimulus)  # a fixed name: compiled code is reused
         group = NeuronGroup(n_samples * layer.size, _MODEL, threshold="fired > 0.5" if layer.spiking else None,
                             reset="" if layer.spiking else None,
@@ -205,12 +205,11 @@ def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy",
     if len(n_steps) != 1:
         raise ConversionError(f"graphs run side by side need the same number of steps, got {sorted(n_steps)}")
     n_steps = n_steps.pop()
-    dt = checked[0][0].dt
+    dt = checked[0][0].dt  # the update is per step: graphs with other dt labels run on this clock
     with target_device(target, dt, **device_options) as session:
         objects, monitors = [], []
         for k, (graph, inputs) in enumerate(checked):
-            built = build_graph(graph.__class__(graph.input_shape, graph.layers, dt, graph.origin), inputs,
-                                f"g{k}_", record_v)
+            built = build_graph(graph, inputs, f"g{k}_", record_v, dt)  # dt only labels steps
             objects += built[0]
             monitors.append(built[1:])
         network = Network(*objects, *(m for spikes, states in monitors for m in (*spikes.values(), *states.values())))
