@@ -283,3 +283,28 @@ def test_conv_if_pool_lif_graph_matches_numpy_integration(torch, tmp_path):
     for name, (out, _) in zip(("if", "lif"), expected):
         assert out.sum() > 50
         np.testing.assert_array_equal(fired[name], out)
+
+
+def test_nested_recurrent_subgraph_runs_like_its_flat_equivalent():
+    """snnTorch's exporter describes RLeaky as a nested NIRGraph (input -> lif <-> w_rec ->
+    output); read nested, it gives the spikes of the same graph written flat."""
+    rng = np.random.default_rng(8)
+    w_in, w_rec, b_rec = rng.normal(0, 1.0, (5, 3)), rng.normal(0, 0.6, (5, 5)), rng.normal(0, 0.05, 5)
+    neuron = lif(5, 5.0, r=5.0)
+    inner = nir.NIRGraph(nodes={"input": nir.Input(np.array([5])), "lif": neuron,
+                                "w_rec": nir.Affine(w_rec, b_rec), "output": nir.Output(np.array([5]))},
+                         edges=[("input", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+                         type_check=False)
+    nested = nir.NIRGraph(nodes={"input": nir.Input(np.array([3])), "fc": nir.Linear(w_in), "rleaky": inner,
+                                 "output": nir.Output(np.array([5]))},
+                          edges=[("input", "fc"), ("fc", "rleaky"), ("rleaky", "output")], type_check=False)
+    flat = nir.NIRGraph(nodes={"input": nir.Input(np.array([3])), "fc": nir.Linear(w_in), "lif": neuron,
+                               "w_rec": nir.Affine(w_rec, b_rec), "output": nir.Output(np.array([5]))},
+                        edges=[("input", "fc"), ("fc", "lif"), ("lif", "w_rec"), ("w_rec", "lif"), ("lif", "output")],
+                        type_check=False)
+    spikes = rng.random((2, 100, 3)) < 0.4
+    nested_fired, _ = run_nir(nested, spikes, dt=1 * ms, time_unit=1 * ms)
+    flat_fired, _ = run_nir(flat, spikes, dt=1 * ms, time_unit=1 * ms)
+    assert list(nested_fired) == ["rleaky.lif"]
+    assert flat_fired["lif"].sum() > 30
+    np.testing.assert_array_equal(nested_fired["rleaky.lif"], flat_fired["lif"])
