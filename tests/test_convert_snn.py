@@ -207,3 +207,28 @@ def test_unsupported_modules_and_options_are_refused_by_name():
                             ([0], "one entry per sample"), (["a", "b"], "labels must be class numbers")):
         with pytest.raises(ConversionError, match=message):
             run.accuracy(labels)
+
+
+def test_learned_beta_at_or_above_one_is_clamped_through_nir_as_snntorch_does():
+    """snnTorch clamps beta to [0, 1] in its forward pass, but its exporter writes tau =
+    dt/(1 - beta): negative for beta > 1, infinite for beta = 1. Read back with
+    exporter='snntorch', the spikes equal snnTorch's own."""
+    from snntorch.export_nir import export_to_nir
+
+    torch.manual_seed(4)
+    beta = torch.tensor([1.3, 1.0, 0.95, 0.5, 1.1, 0.8])
+    net = torch.nn.Sequential(torch.nn.Linear(8, 6), snn.Leaky(beta=beta, threshold=torch.ones(6), init_hidden=True),
+                              torch.nn.Linear(6, 3), snn.Leaky(beta=torch.full((3,), 0.9), threshold=torch.ones(3),
+                                                               init_hidden=True, output=True))
+    x = (torch.rand(30, 20, 8) < 0.4).float()
+    with torch.no_grad():
+        net[0].weight.mul_(3)
+        net[2].weight.mul_(3)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = snntorch_forward(net, x)[0].numpy()
+        graph = read_nir(export_to_nir(net, torch.zeros(8)), exporter="snntorch", reset="subtract")
+    np.testing.assert_allclose(graph.layers[0].decay, [1.0, 1.0, 0.95, 0.5, 1.0, 0.8], atol=1e-6)  # float32 export
+    run = run_spiking(graph, x.numpy(), layout="time_major")
+    assert reference.sum() > 20
+    np.testing.assert_array_equal(run.spikes[graph.output.name], reference > 0)

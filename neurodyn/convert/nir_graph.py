@@ -26,7 +26,8 @@ Known exporters (``exporter=``), whose graphs do not say what their framework co
 
 - ``"snntorch"`` (``snntorch.export_nir``): ``dt = 1e-4`` s is fixed (``tau = dt/(1-beta)``,
   ``r = tau/dt``, so the step above is snnTorch's ``v = beta v + cur``); the exporter writes
-  ``v_reset = 0`` whatever the reset, so ``reset=`` must name snnTorch's mechanism
+  ``v_reset = 0`` whatever the reset, so ``reset=`` must name snnTorch's mechanism; a learned
+  ``beta > 1`` gives ``tau < 0``, read back as snnTorch's clamp to [0, 1];
   (``"subtract"``, its default, ``"zero"`` or ``"none"``), applied as snnTorch does (a step
   late; zero reset of Synaptic and recurrent neurons on the whole new membrane).
 - ``"norse"`` (``norse.torch.to_nir``): writes ``tau = dt/tau_inv`` and ``w_in = 1``, ``r = 1``;
@@ -383,8 +384,10 @@ def _neuron(name, kind, node, size, h, exporter, reset, recurrent) -> dict:
     p = {}
     for field in NEURON_PARAMETERS[kind]:
         value = getattr(node, field, None)
+        snntorch_tau = exporter == "snntorch" and field in _TAUS  # tau = dt/(1-beta): < 0 or inf for beta >= 1
         p[field] = neuron_array(defaults[field] if value is None else value, size, where, field,
-                                positive=field in _TAUS)
+                                positive=field in _TAUS and not snntorch_tau, allow_inf=snntorch_tau or
+                                (exporter == "snntorch" and field in ("r", "w_in")))
     spiking = kind in SPIKING
     if exporter == "norse":
         if kind not in ("LIF", "CubaLIF", "LI"):
@@ -394,13 +397,18 @@ def _neuron(name, kind, node, size, h, exporter, reset, recurrent) -> dict:
         if kind == "CubaLIF":
             out.update(alpha=1 - h * h / p["tau_syn"])
     else:
-        if kind in ("IF", "I"):
-            out = {"decay": 1.0, "gain": h * p["r"]}
-        else:
-            tau = p["tau"] if kind in ("LIF", "LI") else p["tau_mem"]
-            out = {"decay": 1 - h / tau, "gain": h * p["r"] / tau, "leak": h * p["v_leak"] / tau}
-        if kind in ("CubaLIF", "CubaLI"):
-            out.update(alpha=1 - h / p["tau_syn"], input_gain=h * p["w_in"] / p["tau_syn"])
+        with np.errstate(invalid="ignore"):  # inf/inf (snnTorch's beta = 1) is resolved below
+            if kind in ("IF", "I"):
+                out = {"decay": 1.0, "gain": h * p["r"]}
+            else:
+                tau = p["tau"] if kind in ("LIF", "LI") else p["tau_mem"]
+                out = {"decay": 1 - h / tau, "gain": h * p["r"] / tau, "leak": h * p["v_leak"] / tau}
+            if kind in ("CubaLIF", "CubaLI"):
+                out.update(alpha=1 - h / p["tau_syn"], input_gain=h * p["w_in"] / p["tau_syn"])
+        if exporter == "snntorch":  # snnTorch clamps beta and alpha to [0, 1] in its forward pass
+            out.update({key: np.clip(out[key], 0, 1) for key in ("decay", "alpha") if key in out})
+            out.update({key: np.where(np.isfinite(out[key]), out[key], 1.0)  # r/tau = 1/dt for tau = inf
+                        for key in ("gain", "input_gain") if key in out})
     if spiking:
         out.update(threshold=p["v_threshold"], v_reset=p["v_reset"], reset="to_value")
         if exporter == "snntorch":
