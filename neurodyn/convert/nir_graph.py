@@ -44,6 +44,7 @@ import numpy as np
 from brian2 import Quantity, second
 
 from neurodyn.convert.layers import ConversionError
+from neurodyn.convert.readers import optional_import
 from neurodyn.convert.nir_linear import conv2d_matrix, pool2d_matrix
 from neurodyn.convert.spiking_graph import (INPUT, Projection, SpikingGraph, check_dt, make_graph, make_layer,
                                            neuron_array)
@@ -74,7 +75,7 @@ def read_nir(graph_or_path, dt: Quantity | None = None, *, exporter: str | None 
              time_unit: Quantity = 1 * second) -> SpikingGraph:
     """The :class:`SpikingGraph` of a ``nir.NIRGraph`` or of a NIR file (``nir.read``); ``dt``,
     ``exporter``, ``reset`` and ``time_unit`` as in the module docstring."""
-    import nir
+    nir = optional_import("nir", "nir")
 
     graph = _load(graph_or_path, nir)
     if exporter not in (None, *EXPORTERS):

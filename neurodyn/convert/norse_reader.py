@@ -22,6 +22,7 @@ import numpy as np
 from brian2 import second
 
 from neurodyn.convert.layers import ConversionError
+from neurodyn.convert.readers import optional_import
 from neurodyn.convert.spiking_graph import SpikingGraph, broadcast_parameter
 from neurodyn.convert.torch_chain import NeuronSpec, children_of, read_chain
 
@@ -32,7 +33,7 @@ def read_norse(module, input_shape: tuple[int, ...] | None = None) -> SpikingGra
     """The graph of a Norse model (``norse.torch.SequentialState``, ``nn.Sequential``, or a
     module whose children are registered in the order its forward applies them);
     ``input_shape`` as in :func:`neurodyn.convert.snntorch_reader.read_snntorch`."""
-    import norse.torch as norse
+    norse = optional_import("norse.torch", "norse==1.1.0")
     from neurodyn.convert.readers import import_torch
 
     classes = tuple(getattr(norse, name) for name in NEURONS)

@@ -98,6 +98,17 @@ def read_torch(module_or_state_dict, input_shape: tuple[int, ...] | None = None)
                           f"got {type(module_or_state_dict).__name__}")
 
 
+def optional_import(module: str, requirement: str):
+    """``module``, or a :class:`ConversionError` saying how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConversionError(f"this reader needs {module}: pip install '{requirement}' (or neurodyn's test "
+                              f"extra)") from None
+
+
 def import_torch():
     """The torch module, or a :class:`ConversionError` saying how to install it."""
     try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from brian2 import Quantity, ms
 
 from neurodyn.convert.layers import ConversionError
+from neurodyn.convert.readers import optional_import
 from neurodyn.convert.spiking_graph import SpikingGraph, broadcast_parameter
 from neurodyn.convert.torch_chain import NeuronSpec, read_chain
 
@@ -32,7 +33,7 @@ def read_snntorch(module, input_shape: tuple[int, ...] | None = None, dt: Quanti
     registered in the order its forward applies them). ``input_shape``: one input step of one
     sample (e.g. ``(1, 8, 8)``), needed unless the model starts with ``nn.Linear``; ``dt``
     labels one step (snnTorch has no time unit)."""
-    import snntorch
+    snntorch = optional_import("snntorch", "snntorch==1.0.0")
 
     def read_neuron(child, where, shape):
         kind = next((name for name in ("RSynaptic", "RLeaky", "Synaptic", "Leaky")
