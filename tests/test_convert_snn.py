@@ -232,3 +232,37 @@ def test_learned_beta_at_or_above_one_is_clamped_through_nir_as_snntorch_does():
     run = run_spiking(graph, x.numpy(), layout="time_major")
     assert reference.sum() > 20
     np.testing.assert_array_equal(run.spikes[graph.output.name], reference > 0)
+
+
+def test_tutorial_style_module_with_its_own_time_loop():
+    """snnTorch's tutorial form: a module whose forward loops over time with explicit membrane
+    states (no init_hidden); its children, registered in the order forward applies them, are
+    read as the chain, and the spikes equal the module's own forward pass."""
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.lif1 = torch.nn.Linear(8, 12), snn.Synaptic(alpha=0.7, beta=0.85)
+            self.fc2, self.lif2 = torch.nn.Linear(12, 4), snn.Leaky(beta=0.9, reset_mechanism="zero")
+
+        def forward(self, x):
+            syn1, mem1 = self.lif1.reset_mem()
+            mem2 = self.lif2.reset_mem()
+            spikes = []
+            for step in range(x.shape[0]):
+                spk1, syn1, mem1 = self.lif1(self.fc1(x[step]), syn1, mem1)
+                spk2, mem2 = self.lif2(self.fc2(spk1), mem2)
+                spikes.append(spk2)
+            return torch.stack(spikes)
+
+    torch.manual_seed(5)
+    net = Net()
+    with torch.no_grad():
+        net.fc1.weight.mul_(2)
+        net.fc2.weight.mul_(2)
+        x = (torch.rand(40, 25, 8) < 0.4).float()
+        reference = net(x).numpy()
+    graph = read_snntorch(net)
+    assert [layer.reset for layer in graph.layers] == ["subtract", "zero"]
+    run = run_spiking(graph, x.numpy(), layout="time_major")
+    assert reference.sum() > 50
+    np.testing.assert_array_equal(run.spikes[graph.output.name], reference > 0)
