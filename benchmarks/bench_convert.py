@@ -1,13 +1,20 @@
 """Spiking inference speed of the digits MLP over the held-out split (360 images).
 
-All images run as parallel copies of the network in one Brian2 run (block-diagonal
-synapses). For each input encoding and target the script prints samples per second of the
-whole call (build, code generation from cache, run, read-back; best of ``--repeats`` after
-one warm-up that fills the compile cache) and, for cpp_standalone, of the compiled
-simulation loop alone. The last line compares the batched run with one run per image
+Part ``ann`` (converted ANN): all images run as parallel copies of the network in one Brian2
+run (block-diagonal synapses). For each input encoding and target the script prints samples
+per second of the whole call (build, code generation from cache, run, read-back; best of
+``--repeats`` after one warm-up that fills the compile cache) and, for cpp_standalone, of the
+compiled simulation loop alone. The last line compares the batched run with one run per image
 (cython, ``--single`` images), the ratio that batching buys.
 
-    python benchmarks/bench_convert.py [--quick] [--repeats 3] [--steps 50]
+Part ``snntorch``: the digits MLP's weights (64-64-10) as an snnTorch network of Leaky
+neurons (beta 0.9, threshold 1, reset by subtraction), rate-coded test digits, T = 25 steps:
+snnTorch's own CPU forward (no_grad, all images in one batch) beside the same network read
+by :func:`neurodyn.convert.snntorch_reader.read_snntorch` on cython and cpp_standalone,
+measured in one run; it checks that the output counts agree and prints images/s and the
+ratios (issue 15's target: cpp_standalone's loop within 2x of snnTorch).
+
+    python benchmarks/bench_convert.py [--part ann|snntorch|all] [--quick] [--repeats 3] [--steps 50]
 """
 from __future__ import annotations
 
@@ -32,11 +39,27 @@ def timed(net, x, steps, target):
 
 def main(argv=None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", default="all", choices=("ann", "snntorch", "all"))
     parser.add_argument("--quick", action="store_true", help="60 images, 1 repeat, 5 single runs")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--steps", type=int, default=50, help="steps of the ann part (the snntorch part: 25)")
     parser.add_argument("--single", type=int, default=20, help="images run one per run for the batching ratio")
     args = parser.parse_args(argv)
+    frames = []
+    if args.part in ("ann", "all"):
+        frames.append(ann_throughput(args))
+    if args.part in ("snntorch", "all"):
+        try:
+            import snntorch  # noqa: F401
+        except ImportError:
+            print("snntorch part skipped: snnTorch is not installed (pip install 'neurodyn[test]')")
+        else:
+            frames.append(snntorch_throughput(args.repeats if not args.quick else 1, 60 if args.quick else None))
+    return pd.concat(frames, ignore_index=True)
+
+
+def ann_throughput(args) -> pd.DataFrame:
+    """Images/s of the converted ANN per encoding and target, and the batching ratio."""
     ann = read_npz("data/digits_mlp.npz")
     x_train, x_test, _, y_test = digits_split()
     repeats, single = args.repeats, args.single
@@ -65,6 +88,85 @@ def main(argv=None) -> pd.DataFrame:
     print(f"one run per image (cython, constant current): {per_image:.0f} samples/s; "
           f"batched is {batched / per_image:.0f}x faster")
     return pd.DataFrame(rows)
+
+
+def snntorch_mlp():
+    """The digits MLP's weights in an snnTorch network of Leaky neurons."""
+    import snntorch
+    import torch
+
+    ann = read_npz("data/digits_mlp.npz")
+    layers = []
+    for layer in ann.layers:
+        linear = torch.nn.Linear(layer.n_in, layer.n_out)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(layer.weight))
+            linear.bias.copy_(torch.tensor(layer.bias))
+        layers += [linear, snntorch.Leaky(beta=0.9, threshold=1.0, init_hidden=True, output=layer is ann.layers[-1])]
+    return torch.nn.Sequential(*layers).eval()
+
+
+def snntorch_throughput(repeats: int = 3, samples: int | None = None, steps: int = 25) -> pd.DataFrame:
+    """Images/s of snnTorch's CPU forward and of neurodyn (cython, cpp_standalone) on the same
+    snnTorch network and input spikes; ratios printed."""
+    import torch
+    from snntorch import utils
+
+    from neurodyn.convert.snntorch_reader import read_snntorch
+    from neurodyn.convert.spiking_network import run_spiking
+
+    _, x_test, _, y_test = digits_split()
+    x_test, y_test = (x_test, y_test) if samples is None else (x_test[:samples], y_test[:samples])
+    generator = torch.Generator().manual_seed(0)
+    spikes = (torch.rand((steps, *x_test.shape), generator=generator) < torch.tensor(x_test, dtype=torch.float32))
+    spikes = spikes.float()
+    net = snntorch_mlp()
+
+    def framework():
+        utils.reset(net)
+        with torch.no_grad():
+            return torch.stack([net(spikes[k])[0] for k in range(steps)]).sum(0).numpy()
+
+    framework()
+    times = []
+    for _ in range(max(repeats, 3)):
+        started = time.perf_counter()
+        counts = framework()
+        times.append(time.perf_counter() - started)
+    n = len(x_test)
+    rows = [{"part": "snntorch", "engine": f"snnTorch {torch.__version__} CPU ({torch.get_num_threads()} threads)",
+             "samples": n, "T": steps, "call_s": min(times), "loop_s": min(times),
+             "accuracy": float(np.mean(counts.argmax(1) == y_test))}]
+    graph = read_snntorch(net)
+    for target in TARGETS:
+        run_spiking(graph, spikes.numpy()[:, :2], layout="time_major", target=target)  # warm-up: compile cache
+        best = None
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run = run_spiking(graph, spikes.numpy(), layout="time_major", target=target)
+            elapsed = time.perf_counter() - started
+            best = (elapsed, run) if best is None or elapsed < best[0] else best
+        elapsed, run = best
+        identical = float(np.mean(np.all(run.output_counts == counts, axis=1)))
+        loop = run.run_seconds if np.isfinite(run.run_seconds) else np.nan
+        rows.append({"part": "snntorch", "engine": f"neurodyn {target}", "samples": n, "T": steps, "call_s": elapsed,
+                     "loop_s": loop, "accuracy": run.accuracy(y_test), "identical_counts": identical})
+    frame = pd.DataFrame(rows)
+    frame["images_per_s"] = n / frame["call_s"]
+    frame["loop_images_per_s"] = n / frame["loop_s"]
+    reference = frame["images_per_s"].iloc[0]
+    print(f"digits MLP 64-64-10 (snnTorch Leaky), {n} images, T = {steps}, "
+          f"{counts.sum() / n:.1f} output spikes per image")
+    for row in frame.itertuples():
+        text = f"{row.engine:34s} {row.images_per_s:9.0f} images/s (whole call {row.call_s:.3f} s"
+        if row.engine.startswith("neurodyn"):
+            text += f"; {reference / row.images_per_s:.1f}x slower than snnTorch"
+            if np.isfinite(row.loop_s):
+                text += (f"; loop alone {row.loop_images_per_s:.0f} images/s, "
+                         f"{reference / row.loop_images_per_s:.2f}x snnTorch's time")
+            text += f"; identical counts {row.identical_counts:.3f}"
+        print(text + f"), accuracy {row.accuracy:.4f}", flush=True)
+    return frame
 
 
 if __name__ == "__main__":

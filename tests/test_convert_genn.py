@@ -1,15 +1,13 @@
 """Converted networks generate Brian2GeNN projects (code generation only, no GeNN needed), and,
 where ``GENN_PATH`` names a GeNN 4.9.0 tree, build and run on GeNN's CPU backend exactly like the
-numpy target."""
-import nir
+numpy target. Spiking graphs (snnTorch, Norse, NIR) need Brian2's when/order schedule for
+same-step propagation and are refused on GeNN (tests/test_convert_nir.py)."""
 import numpy as np
 import pytest
 from brian2 import ms, second
 
 from neurodyn.convert import DenseNetwork, build_converted, convert, read_npz, run_converted
 from neurodyn.convert.datasets import digits_split
-from neurodyn.convert.nir_graph import read_nir
-from neurodyn.convert.nir_network import build_nir, run_nir
 from neurodyn.targets import genn_path, target_device
 from test_convert_ei import signed_network
 
@@ -73,17 +71,6 @@ def test_ei_network_generates_a_genn_project(genn_directory):
     assert 'SET_SYNAPSE_DYNAMICS_CODE("double _sgn = $(s_pre);' in code
 
 
-def test_nir_network_generates_a_genn_project(genn_directory):
-    graph = nir.NIRGraph.from_list(nir.Affine(np.ones((3, 2)), np.zeros(3)),
-                                   nir.LIF(tau=np.full(3, 0.01), r=np.ones(3), v_leak=np.zeros(3),
-                                           v_threshold=np.ones(3), v_reset=np.zeros(3)))
-    network, _, _ = build_nir(read_nir(graph), np.ones((1, 4, 2)), dt=1 * ms, time_unit=1 * second)
-    network.run(4 * ms)
-    code = (genn_directory / "magicnetwork_model.cpp").read_text()
-    assert "char _cond = $(v) > $(v_threshold);" in code and 'SET_RESET_CODE("$(v) = $(v_reset);")' in code
-    assert "$(addToInSyn,$(w))" in code and "nir_input" in code
-
-
 def test_quantized_network_runs_on_genn_like_numpy(genn_installed):
     """Quantized encoder -> quantized hidden layer (multi-bit) -> spiking readout, 20 digits, 30
     steps: GeNN's CPU backend gives the same counts, membranes and per-layer quanta as the numpy
@@ -119,21 +106,3 @@ def test_ei_network_runs_on_genn_like_numpy(genn_installed):
     for genn_layer, numpy_layer in zip(genn.layers, reference.layers):
         assert numpy_layer.events.sum() > 50
         np.testing.assert_array_equal(genn_layer.events, numpy_layer.events)
-
-
-def test_nir_lif_graph_runs_on_genn_like_numpy(genn_installed):
-    """Affine -> LIF -> Affine -> LIF from NIR, 3 samples of input spikes: identical spikes, and
-    last-layer membranes equal to rounding (1e-12), on GeNN's CPU backend and on numpy."""
-    rng = np.random.default_rng(0)
-    lif = {"tau": np.full(12, 5.0), "r": np.full(12, 6.0), "v_leak": np.full(12, 0.05),
-           "v_threshold": np.ones(12), "v_reset": np.full(12, -0.1)}
-    graph = nir.NIRGraph.from_list(nir.Affine(rng.normal(0, 1.2, (12, 5)), rng.normal(0, 0.05, 12)), nir.LIF(**lif),
-                                   nir.Affine(rng.normal(0, 1.0, (4, 12)), np.zeros(4)),
-                                   nir.LIF(**{key: value[:4] for key, value in lif.items()}))
-    chain, spikes, dt = read_nir(graph), rng.random((3, 150, 5)) < 0.2, 0.5 * ms
-    reference = run_nir(chain, spikes, dt=dt, time_unit=1 * ms)
-    genn = run_nir(chain, spikes, dt=dt, time_unit=1 * ms, target="genn", use_gpu=False)
-    for stage in chain.stages:
-        assert genn.spikes[stage.name].sum() > 50
-        np.testing.assert_array_equal(genn.spikes[stage.name], reference.spikes[stage.name])
-    np.testing.assert_allclose(genn.v_last, reference.v_last, rtol=0, atol=1e-12)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from neurodyn.convert import ConversionError, DenseNetwork, read_npz, read_torch, write_npz
+from neurodyn.convert import ConversionError, DenseLayer, DenseNetwork, read_npz, read_torch, write_npz
 
 
 def small_network(rng):
@@ -113,3 +113,70 @@ def test_torch_convolution_errors(torch):
     with pytest.raises(ConversionError, match=r"module 2 \(MaxPool2d\): unsupported layer type MaxPool2d"):
         read_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2)),
                    input_shape=(1, 8, 8))
+
+
+@pytest.mark.parametrize("weight, dtype", [(np.array([["a", "b"]]), "<U1"), (np.array([[1 + 2j, 1]]), "complex128"),
+                                           (np.array([[True, False]]), "bool"),
+                                           (np.array([[1.0, None]], dtype=object), "object")])
+def test_non_real_weight_arrays_are_refused(weight, dtype):
+    """Strings, complex numbers (whose imaginary part would be dropped), bools and objects."""
+    with pytest.raises(ConversionError, match=f"layer: weight must hold real numbers, got dtype {dtype}"):
+        DenseLayer(weight, None, name="layer")
+
+
+def test_npz_key_typo_names_the_key(tmp_path):
+    np.savez(tmp_path / "typo.npz", layer0_wieght=np.ones((2, 2)), layer1_weight=np.ones((1, 2)))
+    with pytest.raises(ConversionError, match=r"unknown key 'layer0_wieght'; layer keys are layer<k>_weight"):
+        read_npz(tmp_path / "typo.npz")
+
+
+def test_state_dict_with_rnn_or_embedding_is_refused(torch):
+    rnn_between = {"0.weight": torch.ones(4, 3), "0.bias": torch.zeros(4), "1.weight_ih_l0": torch.ones(4, 4),
+                   "1.weight_hh_l0": torch.ones(4, 4), "2.weight": torch.ones(2, 4)}
+    with pytest.raises(ConversionError, match=r"state_dict entry '1.weight_ih_l0' is not a Linear layer"):
+        read_torch(rnn_between)
+    embedding = torch.nn.Sequential(torch.nn.Embedding(10, 4), torch.nn.Linear(4, 2)).state_dict()
+    with pytest.raises(ConversionError, match=r"state_dict entry 'embedding.0.weight' is not a Linear layer"):
+        read_torch({f"embedding.{key}" if key.startswith("0.") else key: value for key, value in embedding.items()})
+    with pytest.raises(ConversionError, match=r"module 0 \(Embedding\): unsupported layer type Embedding"):
+        read_torch(torch.nn.Sequential(torch.nn.Embedding(10, 4), torch.nn.Linear(4, 2)))
+
+
+def test_torch_conv1d_and_batchnorm_read_as_torch_computes(torch):
+    """Conv1d -> BatchNorm1d (eval, non-trivial running statistics) -> ReLU -> AvgPool1d ->
+    Flatten -> Linear, and Conv2d -> BatchNorm2d -> ReLU: the read network's outputs equal
+    torch's to float32."""
+    torch.manual_seed(2)
+    one_d = torch.nn.Sequential(torch.nn.Conv1d(2, 3, 3), torch.nn.BatchNorm1d(3), torch.nn.ReLU(),
+                                torch.nn.AvgPool1d(2), torch.nn.Flatten(), torch.nn.Linear(27, 4))
+    two_d = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.BatchNorm2d(2), torch.nn.ReLU(), torch.nn.Flatten(),
+                                torch.nn.Linear(32, 3))
+    for model, shape in ((one_d, (2, 20)), (two_d, (1, 6, 6))):
+        for module in model:
+            if isinstance(module, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
+                module.running_mean.uniform_(-1, 1)
+                module.running_var.uniform_(0.5, 2)
+                module.weight.data.uniform_(0.5, 2)
+                module.bias.data.uniform_(-1, 1)
+        model.eval()
+        network = read_torch(model, input_shape=shape)
+        x = torch.rand(6, *shape)
+        with torch.no_grad():
+            expected = model(x).numpy()
+        assert np.abs(expected).max() > 0.1
+        np.testing.assert_allclose(network.activations(x.reshape(6, -1).numpy())[-1], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_evaluate_refuses_bad_labels_and_an_empty_data_set():
+    from neurodyn.convert import convert, evaluate
+
+    net = convert(small_network(np.random.default_rng(1)), percentile=None)
+    x = np.ones((2, 4))
+    for labels, message in (([0, np.nan], "labels contain NaN"), ([0, 3], r"labels must be in \[0, 2\]")):
+        with pytest.raises(ConversionError, match=message):
+            evaluate(net, x, labels, [5], target="numpy")
+    with pytest.raises(ConversionError, match=r"the data set is empty"):
+        evaluate(net, np.zeros((0, 4)), np.zeros(0), [5], target="numpy")
+    with pytest.raises(ConversionError, match=r"seed must be an integer in \[0, 2\*\*32\)"):
+        evaluate(convert(small_network(np.random.default_rng(1)), percentile=None, encoding="poisson"), x, [0, 1], [5],
+                 target="numpy", seed=-1)

@@ -14,6 +14,7 @@ import pandas as pd
 from neurodyn.convert.conversion import ConvertedNetwork
 from neurodyn.convert.layers import ConversionError
 from neurodyn.convert.simulate import run_converted
+from neurodyn.convert.spiking_network import check_labels
 
 #: Columns of :func:`evaluate`'s frame, after the conversion choices (``ConvertedNetwork.describe``).
 COLUMNS = ("T", "n_samples", "ann_accuracy", "snn_accuracy", "spikes_per_neuron_per_step", "bits_per_activity",
@@ -29,8 +30,7 @@ def evaluate(net: ConvertedNetwork, x: np.ndarray, labels: np.ndarray, steps: Se
     labels = np.asarray(labels)
     if not steps or steps[0] < 1:
         raise ConversionError(f"T values must be >= 1, got {steps}")
-    if labels.shape != (len(np.atleast_2d(x)),):
-        raise ConversionError(f"labels must have one entry per sample ({len(np.atleast_2d(x))}), got {labels.shape}")
+    labels = check_labels(labels, len(np.atleast_2d(x)), net.ann.n_out)
     ann_accuracy = float(np.mean(net.ann.predict(x) == labels))
     started = time.perf_counter()
     run = run_converted(net, x, steps[-1], target=target, seed=seed, progress=progress, **device_options)

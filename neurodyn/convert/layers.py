@@ -36,8 +36,9 @@ class DenseLayer:
     name: str = "layer"
 
     def __post_init__(self):
-        weight = np.asarray(self.weight, dtype=float)
-        bias = np.zeros(weight.shape[0]) if self.bias is None else np.asarray(self.bias, dtype=float)
+        weight = _real_array(self.weight, self.name, "weight")
+        bias = np.zeros(weight.shape[0] if weight.ndim else 0) if self.bias is None else \
+            _real_array(self.bias, self.name, "bias")
         if weight.ndim != 2:
             raise ConversionError(f"{self.name}: weight must be 2-D (n_out, n_in), got shape {weight.shape}")
         if bias.shape != (weight.shape[0],):
@@ -117,13 +118,25 @@ class DenseNetwork:
                          for k, (w, b, f) in enumerate(zip(weights, biases, activations))))
 
 
+def _real_array(value, name: str, what: str) -> np.ndarray:
+    """``value`` as a float array if it holds real numbers (integers or floats; not bool,
+    complex, strings or objects), else a :class:`ConversionError`."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise ConversionError(f"{name}: {what} must hold real numbers, got dtype {array.dtype}")
+    return array.astype(float)
+
+
 def check_inputs(x: np.ndarray, n_in: int) -> np.ndarray:
-    """``x`` as a finite float array of shape ``(n_samples, n_in)``, or a :class:`ConversionError`."""
-    x = np.asarray(x, dtype=float)
+    """``x`` as a finite float array of shape ``(n_samples, n_in)``, ``n_samples >= 1``, or a
+    :class:`ConversionError`."""
+    x = _real_array(x, "inputs", "the input array")
     if x.ndim == 1:
         x = x[None, :]
     if x.ndim != 2 or x.shape[1] != n_in:
         raise ConversionError(f"inputs must have shape (n_samples, {n_in}), got {x.shape}")
+    if x.shape[0] == 0:
+        raise ConversionError("the data set is empty (0 samples)")
     if not np.all(np.isfinite(x)):
         raise ConversionError("inputs contain NaN or infinite values")
     return x

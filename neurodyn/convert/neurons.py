@@ -93,7 +93,8 @@ def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray,
     spike of the source carries, ``c``: ``"spike"`` 1 (IF, Poisson), ``"count"`` ``amplitude * n``
     (quantized; copied per synapse, module docstring) or ``"sign"`` the EI sign ``s`` (the EICIL
     synapses, :func:`neurodyn.models.eicil.sign_synapses`). ``target_variable``: ``"v"`` (IF, EI or readout
-    target: ``v_post += w*c``) or ``"x"`` (quantized target: ``x_post += w*c/dt``).
+    target: ``v_post += w*c``), ``"x"`` (quantized target: ``x_post += w*c/dt``) or any other variable
+    that collects the step's input (``"inp"`` of :mod:`neurodyn.convert.spiking_network`: ``inp_post += w*c``).
     """
     n_out, n_in = weight.shape
     post_unit, pre_unit = np.nonzero(weight)

@@ -47,6 +47,9 @@ def read_npz(path) -> DenseNetwork:
         match = _NPZ_KEY.match(key)
         if match:
             fields.setdefault(int(match.group(1)), {})[match.group(2)] = value
+        elif key.lower().startswith("layer"):
+            raise ConversionError(f"{path}: unknown key {key!r}; layer keys are layer<k>_weight, layer<k>_bias and "
+                                  f"layer<k>_activation")
     if not fields:
         raise ConversionError(f"{path}: no 'layer0_weight' array (keys found: {', '.join(sorted(arrays)) or 'none'})")
     numbers = sorted(fields)
@@ -95,6 +98,17 @@ def read_torch(module_or_state_dict, input_shape: tuple[int, ...] | None = None)
                           f"got {type(module_or_state_dict).__name__}")
 
 
+def optional_import(module: str, requirement: str):
+    """``module``, or a :class:`ConversionError` saying how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConversionError(f"this reader needs {module}: pip install '{requirement}' (or neurodyn's test "
+                              f"extra)") from None
+
+
 def import_torch():
     """The torch module, or a :class:`ConversionError` saying how to install it."""
     try:
@@ -104,7 +118,7 @@ def import_torch():
     return torch
 
 
-def _affine_types(torch) -> tuple:
+def affine_types(torch) -> tuple:
     nn = torch.nn
     return (nn.Linear, nn.Conv1d, nn.Conv2d, nn.AvgPool1d, nn.AvgPool2d, nn.Flatten, nn.Identity, nn.Dropout,
             nn.BatchNorm1d, nn.BatchNorm2d)
@@ -112,7 +126,7 @@ def _affine_types(torch) -> tuple:
 
 def _from_sequential(module, torch, input_shape) -> DenseNetwork:
     children = list(module.children()) if isinstance(module, torch.nn.Sequential) else [module]
-    affine = _affine_types(torch)
+    affine = affine_types(torch)
     runs: list[list[tuple[str, object]]] = [[]]
     activations: list[str] = []
     for index, child in enumerate(children):
@@ -133,15 +147,15 @@ def _from_sequential(module, torch, input_shape) -> DenseNetwork:
         activations.append("linear")
     if not runs:
         raise ConversionError("the PyTorch module has no Linear, convolution or pooling layer")
-    shape = _first_shape(runs[0], torch, input_shape)
+    shape = first_shape(runs[0], torch, input_shape)
     layers = []
     for run, activation in zip(runs, activations):
-        weight, bias, shape = _probe(run, shape, torch)
+        weight, bias, shape = probe_affine(run, shape, torch)
         layers.append(DenseLayer(weight, bias, activation, name=" + ".join(where for where, _ in run)))
     return DenseNetwork(tuple(layers))
 
 
-def _first_shape(run, torch, input_shape) -> tuple[int, ...]:
+def first_shape(run, torch, input_shape) -> tuple[int, ...]:
     if input_shape is not None:
         return tuple(int(n) for n in input_shape)
     first = next((m for _, m in run if not isinstance(m, (torch.nn.Flatten, torch.nn.Identity, torch.nn.Dropout))))
@@ -152,7 +166,7 @@ def _first_shape(run, torch, input_shape) -> tuple[int, ...]:
                           f"convolution or pooling layers")
 
 
-def _probe(run, shape, torch):
+def probe_affine(run, shape, torch):
     """``(W, b, output shape)`` of an affine run, from its outputs for 0 and the unit inputs."""
     import copy
 
@@ -171,6 +185,12 @@ def _probe(run, shape, torch):
 
 
 def _from_state_dict(state_dict: dict) -> DenseNetwork:
+    for key in state_dict:
+        name = str(key).rsplit(".", 1)[-1]
+        if name not in ("weight", "bias") or "embed" in str(key).lower():
+            raise ConversionError(f"state_dict entry {key!r} is not a Linear layer's weight or bias (an RNN, "
+                                  f"Embedding, BatchNorm or other layer?); a state_dict may hold Linear layers only: "
+                                  f"pass the nn.Sequential to read other layers")
     weights = [key for key in state_dict if key.endswith("weight")]
     if not weights:
         raise ConversionError("state_dict has no '*.weight' entries")

@@ -193,6 +193,8 @@ def run_converted(net: ConvertedNetwork, x: np.ndarray, steps: int, target: str 
     """
     if int(steps) < 1:
         raise ConversionError(f"the number of steps T must be >= 1, got {steps}")
+    if seed is not None and (int(seed) != seed or not 0 <= int(seed) < 2**32):
+        raise ConversionError(f"seed must be an integer in [0, 2**32), got {seed!r}")
     steps = int(steps)
     with target_device(target, net.dt, **device_options) as session:
         if seed is not None and net.encoding == "poisson":
