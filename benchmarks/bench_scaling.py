@@ -17,7 +17,7 @@ RSS in MB (the largest of the point's process, its compiler and its simulation b
 ``/proc/meminfo`` reports available are skipped with a printed reason. Global networks run at
 the same N as the shared field are checked for identical spikes. Writes ``OUT/scaling.csv``
 and a log-log figure ``OUT/scaling.png`` with the fitted exponents of run_s against N (least
-squares in log-log over the points with N >= 10^4, where there are at least two).
+squares in log-log over the points with N >= 10^4, or over all where fewer than two are).
 
     python benchmarks/bench_scaling.py [--quick] [--out results/scaling]
 
@@ -136,12 +136,16 @@ def same_spikes(a: str, b: str) -> bool:
                 and np.allclose(x["t"][ox], y["t"][oy], rtol=0, atol=1e-9))
 
 
-def exponent(rows, contender: str) -> float | None:
-    points = sorted((r["N"], r["run_s"]) for r in rows if r["contender"] == contender and r["N"] >= 10**4)
+def exponent(rows, contender: str) -> tuple[float, int] | None:
+    """Least-squares slope of log run_s against log N over the points with N >= 10^4 (over all
+    points where fewer than two are that large), and the smallest N it used."""
+    points = sorted((r["N"], r["run_s"]) for r in rows if r["contender"] == contender)
+    large = [p for p in points if p[0] >= 10**4]
+    points = large if len(large) >= 2 else points
     if len(points) < 2:
         return None
     n, run_s = np.array(points, dtype=float).T
-    return float(np.polyfit(np.log10(n), np.log10(run_s), 1)[0])
+    return float(np.polyfit(np.log10(n), np.log10(run_s), 1)[0]), int(n[0])
 
 
 def figure(rows, exponents: dict, path: Path) -> None:
@@ -153,8 +157,8 @@ def figure(rows, exponents: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for contender in dict.fromkeys(r["contender"] for r in rows):
         mine = sorted((r["N"], r["cost_per_bio_s"]) for r in rows if r["contender"] == contender)
-        slope = exponents.get(contender)
-        ax.loglog(*zip(*mine), "o-", label=contender + ("" if slope is None else f" (exponent {slope:.2f})"))
+        fit = exponents.get(contender)
+        ax.loglog(*zip(*mine), "o-", label=contender + ("" if fit is None else f" (exponent {fit[0]:.2f} from N={fit[1]})"))
     ax.set_xlabel("N (neurons)")
     ax.set_ylabel("run s per simulated s (C++ standalone, 1 thread)")
     ax.set_title("Delayed inhibitory network: cost against N")
@@ -190,9 +194,9 @@ def main() -> None:
                   f"(run s), {(r['run_s'] + r['build_s']) / (ref['run_s'] + ref['build_s']):.1f}x in total; "
                   f"identical spikes: {same_spikes(r['spikes_file'], ref['spikes_file'])}")
     exponents = {c: exponent(rows, c) for c in dict.fromkeys(r["contender"] for r in rows)}
-    for contender, slope in exponents.items():
-        if slope is not None:
-            print(f"exponent of run s against N (N >= 10^4), {contender}: {slope:.2f}")
+    for contender, fit in exponents.items():
+        if fit is not None:
+            print(f"exponent of run s against N (N >= {fit[1]}), {contender}: {fit[0]:.2f}")
     pd.DataFrame(rows).drop(columns="spikes_file").to_csv(args.out / "scaling.csv", index=False)
     figure(rows, exponents, args.out / "scaling.png")
     print(f"wrote {args.out / 'scaling.csv'} and {args.out / 'scaling.png'}")
