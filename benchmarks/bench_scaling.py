@@ -108,7 +108,8 @@ def nest_point(n: int) -> None:
 def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: float) -> dict | None:
     need = synapse_count(contender, n) * BYTES_PER_SYNAPSE
     if need > available_bytes():
-        print(f"{contender} N={n}: skipped (needs ~{need / 2**30:.1f} GiB, {available_bytes() / 2**30:.1f} GiB available)")
+        print(f"{contender} N={n}: skipped (needs ~{need / 2**30:.1f} GiB, "
+              f"{available_bytes() / 2**30:.1f} GiB available)")
         return None
     spikes_path = out / f"spikes-{contender.replace(' ', '_')}-{n}.npz"
     command = [sys.executable, __file__, "--point", json.dumps([contender, n, duration_ms, str(spikes_path)])]
@@ -158,7 +159,8 @@ def figure(rows, exponents: dict, path: Path) -> None:
     for contender in dict.fromkeys(r["contender"] for r in rows):
         mine = sorted((r["N"], r["cost_per_bio_s"]) for r in rows if r["contender"] == contender)
         fit = exponents.get(contender)
-        ax.loglog(*zip(*mine), "o-", label=contender + ("" if fit is None else f" (exponent {fit[0]:.2f} from N={fit[1]})"))
+        label = contender + ("" if fit is None else f" (exponent {fit[0]:.2f} from N={fit[1]})")
+        ax.loglog(*zip(*mine), "o-", label=label)
     ax.set_xlabel("N (neurons)")
     ax.set_ylabel("run s per simulated s (C++ standalone, 1 thread)")
     ax.set_title("Delayed inhibitory network: cost against N")

@@ -19,11 +19,11 @@ the pulse and membrane time scales meet; runtime code is recompiled per alpha va
 
 With ``pulse="delta"`` each arriving spike lowers v by g/K at once. Coupling is global
 (``K`` unset or ``K = N``: all-to-all, autapses included, so every neuron sees the same
-field; see :meth:`InhibitoryNetwork.coupling` for how it is delivered in O(N)) or sparse (fixed in-degree ``K < N`` drawn without replacement and without
-autapses). Excitabilities ``I_i`` are uniform in ``[I_l, I_u]``: i.i.d. random
-(``I_sampling="random"``) or evenly spaced quantiles ``I_l + (I_u-I_l)(k+1/2)/N``
-(``"even"``), or any array given as ``excitabilities``. Initial potentials are uniform in
-[0, 1). All random draws use NumPy with ``seed``, so every target builds the same network.
+field, delivered in O(N) per step: :meth:`InhibitoryNetwork.coupling`) or sparse (fixed
+in-degree ``K < N`` drawn without replacement and without autapses). Excitabilities ``I_i``
+are uniform in ``[I_l, I_u]``: i.i.d. random (``I_sampling="random"``) or evenly spaced
+quantiles ``I_l + (I_u-I_l)(k+1/2)/N`` (``"even"``), or any array given as
+``excitabilities``. Initial potentials are uniform in [0, 1). All random draws use NumPy with ``seed``, so every target builds the same network.
 """
 from __future__ import annotations
 
@@ -124,8 +124,8 @@ class InhibitoryNetwork(Model):
                 dt=0.1 * ms,              # integration time step
                 seed=0,                   # seed of excitabilities, initial state and connectivity
                 coupling="auto"):         # global: shared field, or N^2 pairwise synapses; auto: field except on GeNN
-        neurons = NeuronGroup(N, neuron_equations(pulse, alpha, self.uses_shared_field()), threshold="v >= 1", reset="v = 0",
-                              method="exact", name="neurons", namespace={})
+        neurons = NeuronGroup(N, neuron_equations(pulse, alpha, self.uses_shared_field()), threshold="v >= 1",
+                              reset="v = 0", method="exact", name="neurons", namespace={})
         neurons.I_ext = self.excitabilities()
         neurons.v = self.initial_potentials()
         neurons.tau_m = tau_m
@@ -201,7 +201,8 @@ class InhibitoryNetwork(Model):
         if v["K"] is not None and v["K"] > v["N"]:
             raise ParameterError(f"K must be <= N (in-degree cannot exceed the network size); got K={v['K']}, N={v['N']}")
         if v["coupling"] == "field" and not self.is_global:
-            raise ParameterError(f'coupling="field" needs global coupling (K unset or K = N); got K={v["K"]}, N={v["N"]}')
+            raise ParameterError(f'coupling="field" needs global coupling (K unset or K = N); '
+                                 f'got K={v["K"]}, N={v["N"]}')
         if v["pulse"] == "alpha" and not v["alpha"] > 0:
             raise ParameterError(f"alpha must be > 0 for alpha pulses, got {v['alpha']}")
         if v["I_l"] > v["I_u"]:
