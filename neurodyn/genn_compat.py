@@ -126,9 +126,9 @@ def check_model(model, record_v: Sequence[int] = (), use_gpu: bool = False,
     :func:`check_network` it; return the caveats that do not stop generation
     (:func:`schedule_notes`, and :func:`gpu_notes` for a GPU build)."""
     from neurodyn.simulation import add_state_monitors
-    from neurodyn.targets import target_device
+    from neurodyn.targets import plan_for, target_device
 
-    with target_device("numpy", model.dt):
+    with plan_for("genn"), target_device("numpy", model.dt):
         built = model.build()
         add_state_monitors(built, {**({"v": record_v} if len(record_v) else {}), **dict(record or {})})
         check_network(built.network, built.namespace)

@@ -13,7 +13,8 @@ physical memory. The estimate counts what grows with the network (Brian2 runtime
           + (n_recorded + 1) * steps * 8  recorded voltages and their times
 
 with ``S = N * K`` synapses for in-degree ``K`` (the model's ``in_degree``, else its ``K``
-value, unset meaning all-to-all ``K = N``). Spikes are not counted (they depend on the
+value, unset meaning all-to-all ``K = N``), or the model's own ``n_synapses`` where it has one
+(the shared-field global network has ``S = N``). Spikes are not counted (they depend on the
 dynamics). It is a lower bound of the real need, so a refusal is always justified.
 """
 from __future__ import annotations
@@ -43,14 +44,20 @@ def in_degree(model) -> int:
     return model.n_neurons if degree is None else int(degree)
 
 
+def n_synapses(model) -> int:
+    """Synapses of ``model``: its ``n_synapses`` property, else ``N`` times its in-degree."""
+    count = getattr(model, "n_synapses", None)
+    return model.n_neurons * in_degree(model) if count is None else int(count)
+
+
 def estimated_bytes(model, duration, n_recorded: int) -> int:
     """The module docstring's estimate for ``model`` (which has a parameter ``N``) run for
     ``duration`` with ``n_recorded`` traces."""
     n = model.n_neurons
-    k = in_degree(model)
     steps = int(float(duration / model.dt)) + 1
-    sparse_keys = min(n, KEY_CHUNK_ROWS) * n * 8 if k < n else 0
-    return n * BYTES_PER_NEURON + n * k * BYTES_PER_SYNAPSE + sparse_keys + (n_recorded + 1) * steps * 8 * (n_recorded > 0)
+    sparse_keys = min(n, KEY_CHUNK_ROWS) * n * 8 if in_degree(model) < n else 0
+    return (n * BYTES_PER_NEURON + n_synapses(model) * BYTES_PER_SYNAPSE + sparse_keys
+            + (n_recorded + 1) * steps * 8 * (n_recorded > 0))
 
 
 def check_resources(model, duration, n_recorded: int = 0, available: int | None = None) -> None:
@@ -64,6 +71,6 @@ def check_resources(model, duration, n_recorded: int = 0, available: int | None 
     if need > available:
         raise ResourceError(
             f"this run needs at least {need / 2**30:,.1f} GiB ({model.n_neurons:,} neurons, "
-            f"{model.n_neurons * in_degree(model):,} synapses, {n_recorded} recorded traces), more than the "
+            f"{n_synapses(model):,} synapses, {n_recorded} recorded traces), more than the "
             f"{available / 2**30:,.1f} GiB of memory here: use fewer neurons, a smaller in-degree K or fewer "
             f"recorded neurons")

@@ -22,7 +22,7 @@ from neurodyn.model import BuiltNetwork, Model, state_key
 from neurodyn.parameters import check_duration, check_recorded_neurons
 from neurodyn.resources import check_resources
 from neurodyn.results import SimulationResult, StateTraces
-from neurodyn.targets import target_device
+from neurodyn.targets import plan_for, target_device
 
 
 def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequence[int] = (),
@@ -55,7 +55,8 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
     duration = check_duration(duration, model.dt)
     wanted = {**({"v": record_v} if len(record_v) else {}), **dict(record or {})}
     model.check_record(wanted)
-    check_resources(model, duration, sum(len(indices) for indices in wanted.values()))
+    with plan_for(target):  # the network's size can depend on the target (shared field, not on GeNN)
+        check_resources(model, duration, sum(len(indices) for indices in wanted.values()))
     if target == "genn":
         from neurodyn.genn_compat import check_model
         from neurodyn.targets import cuda_path

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,6 +132,25 @@ def _genn_mode(generate_only: bool, use_gpu: bool | None) -> bool:
         raise TargetError("a GeNN GPU build needs CUDA: set CUDA_PATH (or brian2.prefs.devices.genn.cuda_backend"
                           ".cuda_path), or build CPU-only (use_gpu=False, --cpu-only)")
     return gpu
+
+
+_PLANNED_TARGET: ContextVar[str | None] = ContextVar("neurodyn_planned_target", default=None)
+
+
+def planned_target() -> str | None:
+    """The target a network is being built for when that differs from the active device (set by
+    :func:`plan_for`; e.g. :func:`neurodyn.genn_compat.check_model` builds for GeNN on the runtime)."""
+    return _PLANNED_TARGET.get()
+
+
+@contextmanager
+def plan_for(target: str):
+    """Networks built inside the block are meant for ``target`` (see :func:`planned_target`)."""
+    token = _PLANNED_TARGET.set(target)
+    try:
+        yield
+    finally:
+        _PLANNED_TARGET.reset(token)
 
 
 @contextmanager

@@ -19,36 +19,48 @@ the pulse and membrane time scales meet; runtime code is recompiled per alpha va
 
 With ``pulse="delta"`` each arriving spike lowers v by g/K at once. Coupling is global
 (``K`` unset or ``K = N``: all-to-all, autapses included, so every neuron sees the same
-field) or sparse (fixed in-degree ``K < N`` drawn without replacement and without
-autapses). Excitabilities ``I_i`` are uniform in ``[I_l, I_u]``: i.i.d. random
-(``I_sampling="random"``) or evenly spaced quantiles ``I_l + (I_u-I_l)(k+1/2)/N``
-(``"even"``), or any array given as ``excitabilities``. Initial potentials are uniform in
-[0, 1). All random draws use NumPy with ``seed``, so every target builds the same network.
+field, delivered in O(N) per step: :meth:`InhibitoryNetwork.coupling`) or sparse (fixed
+in-degree ``K < N`` drawn without replacement and without autapses). Excitabilities ``I_i``
+are uniform in ``[I_l, I_u]``: i.i.d. random (``I_sampling="random"``) or evenly spaced
+quantiles ``I_l + (I_u-I_l)(k+1/2)/N`` (``"even"``), or any array given as
+``excitabilities``. Initial potentials are uniform in [0, 1). All random draws use NumPy with ``seed``, so every target builds the same network.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 import numpy as np
-from brian2 import NeuronGroup, SpikeMonitor, Synapses, ms
+from brian2 import NeuronGroup, SpikeMonitor, Synapses, get_device, linked_var, ms
 
 from neurodyn.errors import ParameterError
 from neurodyn.model import Model
 from neurodyn.parameters import check_time_grid, real_array
+from neurodyn.targets import planned_target
 from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
 
-def neuron_equations(pulse: str, alpha: float) -> str:
+#: Variables of the shared-field coupling (:meth:`InhibitoryNetwork.coupling`): ``arrivals``
+#: counts the spikes arriving in a step (only neuron 0's entry is used), every neuron reads it
+#: as ``arrived`` and adds ``kick * arrived`` to its pulse variable.
+SHARED_FIELD_EQUATIONS = """
+        arrivals : 1
+        arrived : 1 (linked)
+        kick : 1 (shared, constant)
+        """
+
+
+def neuron_equations(pulse: str, alpha: float, shared_field: bool = False) -> str:
     """LIF equations; for alpha pulses with the exactly integrated field (``alpha`` written in as a
-    number, see the module docstring). ``g`` and ``tau_m`` are group constants, so compiled code is
-    reused across their values."""
+    number, see the module docstring); with ``shared_field`` plus :data:`SHARED_FIELD_EQUATIONS`.
+    ``g`` and ``tau_m`` are group constants, so compiled code is reused across their values."""
+    extra = SHARED_FIELD_EQUATIONS if shared_field else ""
     if pulse == "delta":
         return """
         dv/dt = (I_ext - v) / tau_m : 1
         I_ext : 1 (constant)
         tau_m : second (shared, constant)
-        """
-    return f"""
+        """ + extra
+    return extra + f"""
         dv/dt = (I_ext - v - g*x) / tau_m : 1
         dx/dt = {alpha!r} * (y - x) / tau_m : 1
         dy/dt = -{alpha!r} * y / tau_m : 1
@@ -98,7 +110,8 @@ class InhibitoryNetwork(Model):
     size_parameter = "N"
     bounds = {"N": (1, None), "K": (1, None), "g": (0.0, None), "alpha": (0.0, None), "tau_d": (0.0, None),
               "seed": (0, None)}
-    choices = {"I_sampling": ("random", "even", "given"), "pulse": ("alpha", "delta")}
+    choices = {"I_sampling": ("random", "even", "given"), "pulse": ("alpha", "delta"),
+               "coupling": ("auto", "field", "pairwise")}
 
     def network(self, N=400,              # number of neurons
                 K: int | None = None,     # in-degree; unset or N: global all-to-all coupling
@@ -111,9 +124,10 @@ class InhibitoryNetwork(Model):
                 tau_d=1 * ms,             # synaptic delay
                 tau_m=10 * ms,            # membrane time constant
                 dt=0.1 * ms,              # integration time step
-                seed=0):                  # seed of excitabilities, initial state and connectivity
-        neurons = NeuronGroup(N, neuron_equations(pulse, alpha), threshold="v >= 1", reset="v = 0",
-                              method="exact", name="neurons", namespace={})
+                seed=0,                   # seed of excitabilities, initial state and connectivity
+                coupling="auto"):         # global: shared field, or N^2 pairwise synapses; auto: field except on GeNN
+        neurons = NeuronGroup(N, neuron_equations(pulse, alpha, self.uses_shared_field()), threshold="v >= 1",
+                              reset="v = 0", method="exact", name="neurons", namespace={})
         neurons.I_ext = self.excitabilities()
         neurons.v = self.initial_potentials()
         neurons.tau_m = tau_m
@@ -127,13 +141,36 @@ class InhibitoryNetwork(Model):
         """The inhibitory synapses, delay ``tau_d``: a spike arriving at neuron i raises its pulse
         variable by ``kick = alpha/K`` (alpha pulses) or lowers ``v`` by ``kick = g/K`` (delta).
 
-        Global coupling (``K`` unset or ``N``): all-to-all with autapses; sparse: fixed in-degree
-        ``K`` (:func:`fixed_in_degree`). The kick is a constant of the synapses: GeNN cannot
-        generate on_pre code that reads a neuron group's shared variable (``kick_post``); the delta
-        form is written ``v_post += -kick`` (GeNN accepts only ``+=``).
+        Sparse coupling: fixed in-degree ``K`` (:func:`fixed_in_degree`). Global coupling (``K``
+        unset or ``N``, autapses included) is delivered through one shared field (``coupling``
+        ``"field"``, the default on runtime and C++ standalone): N synapses from every neuron to
+        neuron 0's counter ``arrivals`` (``arrivals_post += 1``); after the synapses of each step
+        every neuron reads the count through the linked variable ``arrived`` and adds
+        ``kick * arrived`` to ``y`` (or ``-kick * arrived`` to ``v``), then the counter is cleared.
+        Every neuron keeps its own ``x, y``, so ``v, x, y`` are integrated jointly and exactly as in
+        the pairwise form; cost per step O(N), per spike O(1), N synapses. The sum of n kicks
+        becomes one product ``kick * n``, which may differ in the last bit (tested: identical spikes).
+
+        ``coupling="pairwise"`` builds the N^2 all-to-all synapses instead (the check; and the
+        form used on GeNN, which supports neither linked variables nor run_regularly outside slot
+        'start'). There the kick is a constant of the synapses: GeNN cannot generate on_pre code that
+        reads a neuron group's shared variable (``kick_post``); the delta form is written
+        ``v_post += -kick`` (GeNN accepts only ``+=``).
         """
         v = self.values
         alpha_pulse = v["pulse"] == "alpha"
+        kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree
+        if self.uses_shared_field():
+            n = v["N"]
+            synapses = Synapses(neurons, neurons, on_pre="arrivals_post += 1", delay=v["tau_d"], name="inhibition",
+                                namespace={})
+            synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
+            neurons.arrived = linked_var(neurons, "arrivals", index=np.zeros(n, dtype=int))
+            neurons.kick = kick
+            neurons.run_regularly("y += kick * arrived" if alpha_pulse else "v += -kick * arrived",
+                                  when="after_synapses", name="inhibition_field")
+            neurons.run_regularly("arrivals = 0", when="before_resets", name="inhibition_field_clear")
+            return synapses
         synapses = Synapses(neurons, neurons, model="kick : 1 (shared, constant)",
                             on_pre="y_post += kick" if alpha_pulse else "v_post += -kick",
                             delay=v["tau_d"], name="inhibition", namespace={})
@@ -143,8 +180,20 @@ class InhibitoryNetwork(Model):
         else:
             i, j = connections
             synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
-        synapses.kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree
+        synapses.kick = kick
         return synapses
+
+    def uses_shared_field(self) -> bool:
+        """Whether global coupling goes through the shared field (see :meth:`coupling`): ``"field"``,
+        or ``"auto"`` unless the network is built for GeNN."""
+        choice = self.values["coupling"]
+        if not self.is_global or choice == "pairwise":
+            return False
+        for_genn = planned_target() == "genn" or type(get_device()).__name__ == "GeNNDevice"
+        if choice == "field" and for_genn:
+            raise ParameterError('coupling="field" needs linked variables, which Brian2GeNN does not support; '
+                                 'use coupling="pairwise" (or "auto") on GeNN')
+        return not for_genn
 
     def __init__(self, excitabilities: Sequence[float] | None = None, **overrides):
         self._given_excitabilities = None if excitabilities is None else real_array("excitabilities", excitabilities)
@@ -154,6 +203,9 @@ class InhibitoryNetwork(Model):
         v = self.values
         if v["K"] is not None and v["K"] > v["N"]:
             raise ParameterError(f"K must be <= N (in-degree cannot exceed the network size); got K={v['K']}, N={v['N']}")
+        if v["coupling"] == "field" and not self.is_global:
+            raise ParameterError(f'coupling="field" needs global coupling (K unset or K = N); '
+                                 f'got K={v["K"]}, N={v["N"]}')
         if v["pulse"] == "alpha" and not v["alpha"] > 0:
             raise ParameterError(f"alpha must be > 0 for alpha pulses, got {v['alpha']}")
         if v["I_l"] > v["I_u"]:
@@ -177,6 +229,12 @@ class InhibitoryNetwork(Model):
     @property
     def in_degree(self) -> int:
         return self.values["N"] if self.is_global else self.values["K"]
+
+    @property
+    def n_synapses(self) -> int:
+        """Synapses the network builds for the target in use: ``N`` with the shared field,
+        ``N * K`` otherwise."""
+        return self.values["N"] if self.uses_shared_field() else self.values["N"] * self.in_degree
 
     def _streams(self) -> list[np.random.Generator]:
         """Independent generators for excitabilities, initial state and connectivity."""

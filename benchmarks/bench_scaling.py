@@ -1,0 +1,208 @@
+"""Scaling of the delayed inhibitory network with N: cost per simulated second, peak memory and
+build time, C++ standalone, one process per point.
+
+Workload: workload.py's network (LIF, I uniform in [1.2, 1.6], g = 1, alpha pulses with
+alpha = 20, tau_d = 1.5 ms, dt = 0.1 ms, every spike recorded), with
+
+* global coupling through neurodyn's shared field (``coupling="field"``): N = 10^3 ... 10^6;
+* neurodyn's pairwise N^2 network (``coupling="pairwise"``) and the same network in plain
+  Brian2 (plain_brian2.py, all-to-all ``Synapses``), where memory allows (N <= 10^4);
+* sparse coupling K = 1,000 (neurodyn): N = 10^4, 10^5;
+* NEST: not installed here; :func:`nest_point` is the hook, skipped with a printed reason.
+
+Per point: ``run_s`` (the compiled loop; cost per simulated second = run_s / duration),
+``build_s`` (code generation, compilation, synapse creation: wall time minus run_s) and peak
+RSS in MB (the largest of the point's process, its compiler and its simulation binary:
+``resource.getrusage``). Points whose estimated memory (24 bytes per synapse) exceeds what
+``/proc/meminfo`` reports available are skipped with a printed reason. Global networks run at
+the same N as the shared field are checked for identical spikes. Writes ``OUT/scaling.csv``
+and a log-log figure ``OUT/scaling.png`` with the fitted exponents of run_s against N (least
+squares in log-log over the points with N >= 10^4, or over all where fewer than two are).
+
+    python benchmarks/bench_scaling.py [--quick] [--out results/scaling]
+
+``--quick``: field N = 10^3, 10^4, 10^5; plain Brian2 N = 10^3, 10^4; sparse N = 10^4; 0.5 s of
+biology (full: 1 s and the sizes of ``FULL``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from workload import Workload  # noqa: E402
+
+BYTES_PER_SYNAPSE = 24
+FIELD, PAIRWISE, PLAIN, SPARSE = "neurodyn field", "neurodyn pairwise", "Brian2 all-to-all", "neurodyn sparse K=1000"
+FULL = {FIELD: [10**3, 10**4, 10**5, 10**6], PAIRWISE: [10**3, 10**4], PLAIN: [10**3, 10**4], SPARSE: [10**4, 10**5]}
+QUICK = {FIELD: [10**3, 10**4, 10**5], PLAIN: [10**3, 10**4], SPARSE: [10**4]}
+
+
+def synapse_count(contender: str, n: int) -> int:
+    return {FIELD: n, SPARSE: n * 1000}.get(contender, n * n)
+
+
+def available_bytes() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def point(contender: str, n: int, duration_ms: float, spikes_path: str) -> dict:
+    """Build and run one point in this process (called through ``--point``)."""
+    from brian2 import ms
+
+    from neurodyn import InhibitoryNetwork, simulate
+
+    work = Workload(f"N={n}", N=n, K=1000 if contender == SPARSE else n, duration_ms=duration_ms)
+    parameters = work.neurodyn_parameters()
+    if contender != SPARSE:
+        parameters.update(K=None, coupling="field" if contender == FIELD else "pairwise")
+    model = InhibitoryNetwork(**parameters)
+    started = time.perf_counter()
+    if contender == PLAIN:
+        spike_i, spike_t, run_s = plain_all_to_all(model, work)
+    else:
+        result = simulate(model, duration_ms * ms, target="cpp_standalone", progress=False)
+        spike_i, spike_t, run_s = result.spike_i, result.spike_t, result.timings["run_s"]
+    total = time.perf_counter() - started
+    np.savez(spikes_path, i=np.asarray(spike_i), t=np.asarray(spike_t))
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return {"run_s": run_s, "build_s": total - run_s, "peak_mb": peak_kb / 1024, "spikes": int(len(spike_i))}
+
+
+def plain_all_to_all(model, work: Workload):
+    """The same network in plain Brian2 standalone (plain_brian2.plain_network with ``connect()``)."""
+    import tempfile
+
+    from brian2 import defaultclock, device, ms, set_device
+    from plain_brian2 import plain_network
+
+    from neurodyn.targets import build_root
+
+    set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="plain_", dir=build_root()), build_on_run=True)
+    defaultclock.dt = work.dt_ms * ms
+    network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), None, g=work.g,
+                                    alpha=work.alpha, tau_m=work.tau_m_ms * ms, tau_d=work.tau_d_ms * ms,
+                                    in_degree=work.N)
+    network.run(work.duration_ms * ms)
+    return spikes.i[:], np.asarray(spikes.t[:] / ms) / 1e3, device._last_run_time
+
+
+def nest_point(n: int) -> None:
+    """Hook for NEST's all-to-all network: NEST is not installed in this environment (see
+    nest_env.py), so the point is skipped with a printed reason."""
+    print(f"NEST N={n}: skipped (NEST is not installed in this environment)")
+
+
+def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: float) -> dict | None:
+    need = synapse_count(contender, n) * BYTES_PER_SYNAPSE
+    if need > available_bytes():
+        print(f"{contender} N={n}: skipped (needs ~{need / 2**30:.1f} GiB, "
+              f"{available_bytes() / 2**30:.1f} GiB available)")
+        return None
+    spikes_path = out / f"spikes-{contender.replace(' ', '_')}-{n}.npz"
+    command = [sys.executable, __file__, "--point", json.dumps([contender, n, duration_ms, str(spikes_path)])]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        print(f"{contender} N={n}: timed out after {timeout_s:.0f} s")
+        return None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if not lines:
+        print(f"{contender} N={n}: failed\n{done.stderr[-2000:]}")
+        return None
+    row = {"contender": contender, "N": n, "synapses": synapse_count(contender, n), "duration_s": duration_ms / 1e3,
+           **json.loads(lines[-1][len("RESULT "):]), "spikes_file": str(spikes_path)}
+    row["cost_per_bio_s"] = row["run_s"] / row["duration_s"]
+    print(f"{contender:24s} N={n:>8d}  run {row['run_s']:8.3f} s  build {row['build_s']:6.1f} s  "
+          f"peak {row['peak_mb']:7.0f} MB  spikes {row['spikes']}", flush=True)
+    return row
+
+
+def same_spikes(a: str, b: str) -> bool:
+    with np.load(a) as x, np.load(b) as y:
+        ox, oy = np.lexsort((x["t"], x["i"])), np.lexsort((y["t"], y["i"]))
+        return (len(ox) == len(oy) and np.array_equal(x["i"][ox], y["i"][oy])
+                and np.allclose(x["t"][ox], y["t"][oy], rtol=0, atol=1e-9))
+
+
+def exponent(rows, contender: str) -> tuple[float, int] | None:
+    """Least-squares slope of log run_s against log N over the points with N >= 10^4 (over all
+    points where fewer than two are that large), and the smallest N it used."""
+    points = sorted((r["N"], r["run_s"]) for r in rows if r["contender"] == contender)
+    large = [p for p in points if p[0] >= 10**4]
+    points = large if len(large) >= 2 else points
+    if len(points) < 2:
+        return None
+    n, run_s = np.array(points, dtype=float).T
+    return float(np.polyfit(np.log10(n), np.log10(run_s), 1)[0]), int(n[0])
+
+
+def figure(rows, exponents: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for contender in dict.fromkeys(r["contender"] for r in rows):
+        mine = sorted((r["N"], r["cost_per_bio_s"]) for r in rows if r["contender"] == contender)
+        fit = exponents.get(contender)
+        label = contender + ("" if fit is None else f" (exponent {fit[0]:.2f} from N={fit[1]})")
+        ax.loglog(*zip(*mine), "o-", label=label)
+    ax.set_xlabel("N (neurons)")
+    ax.set_ylabel("run s per simulated s (C++ standalone, 1 thread)")
+    ax.set_title("Delayed inhibitory network: cost against N")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path("results/scaling"))
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per point")
+    parser.add_argument("--point", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.point:
+        contender, n, duration_ms, spikes_path = json.loads(args.point)
+        print("RESULT " + json.dumps(point(contender, n, duration_ms, spikes_path)))
+        return
+    import pandas as pd
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes, duration_ms = (QUICK, 500.0) if args.quick else (FULL, 1000.0)
+    rows = [row for contender, ns in sizes.items() for n in ns
+            if (row := run_point(contender, n, duration_ms, args.out, args.timeout)) is not None]
+    for n in FULL[PLAIN]:
+        nest_point(n)
+    field = {r["N"]: r for r in rows if r["contender"] == FIELD}
+    for r in rows:
+        if r["contender"] in (PAIRWISE, PLAIN) and r["N"] in field:
+            ref = field[r["N"]]
+            print(f"N={r['N']}: neurodyn field is {r['run_s'] / ref['run_s']:.0f}x faster than {r['contender']} "
+                  f"(run s), {(r['run_s'] + r['build_s']) / (ref['run_s'] + ref['build_s']):.1f}x in total; "
+                  f"identical spikes: {same_spikes(r['spikes_file'], ref['spikes_file'])}")
+    exponents = {c: exponent(rows, c) for c in dict.fromkeys(r["contender"] for r in rows)}
+    for contender, fit in exponents.items():
+        if fit is not None:
+            print(f"exponent of run s against N (N >= {fit[1]}), {contender}: {fit[0]:.2f}")
+    pd.DataFrame(rows).drop(columns="spikes_file").to_csv(args.out / "scaling.csv", index=False)
+    figure(rows, exponents, args.out / "scaling.png")
+    print(f"wrote {args.out / 'scaling.csv'} and {args.out / 'scaling.png'}")
+
+
+if __name__ == "__main__":
+    main()
