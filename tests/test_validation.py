@@ -216,3 +216,26 @@ def test_study_seed_is_checked_like_a_parameter(seed, message, tmp_path):
     with pytest.raises(ParameterError, match=message):
         Study("s", InhibitoryNetwork, product(g=[1.0]), duration=0.1 * second, seed=seed).run(tmp_path / "o")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("argv", [["--duration", "20ms"], ["--duration", "100ms", "--transient", "80ms"]])
+def test_an_analysis_window_too_short_for_the_summary_is_refused_before_running(argv, tmp_path, capsys, monkeypatch):
+    """The summary's chi_spikes smooths with a 2 ms Gaussian truncated at 4 sigma and needs a window
+    longer than the 16 sigma support of its autocorrelation (32.5 ms in 0.5 ms bins); shorter windows
+    used to end in a traceback after the whole run."""
+    from neurodyn.cli import main
+    from neurodyn.cli import run as run_command
+
+    monkeypatch.setattr(run_command, "simulate", lambda *a, **k: pytest.fail("simulated despite a bad input"))
+    assert main(["run", "inhibitory", "--target", "numpy", "--out", str(tmp_path / "o"), *argv]) == 2
+    assert "analysis window" in capsys.readouterr().err
+
+
+def test_the_shortest_accepted_window_is_what_chi_needs():
+    from neurodyn.analysis.synchrony import chi_from_spikes, chi_min_window
+
+    shortest = chi_min_window()
+    t = np.linspace(0.001, shortest - 0.001, 20)
+    assert np.isfinite(chi_from_spikes(np.arange(20) % 4, t, n_neurons=4, t_start=0.0, t_stop=shortest))
+    with pytest.raises(ValueError, match="16 sigma"):
+        chi_from_spikes(np.arange(20) % 4, t, n_neurons=4, t_start=0.0, t_stop=shortest - 0.5e-3)

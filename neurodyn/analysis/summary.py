@@ -9,8 +9,19 @@ from neurodyn.analysis.irregularity import irregularity, mean_irregularity
 from neurodyn.analysis.oscillations import oscillation
 from neurodyn.analysis.rates import n_active_fraction, neuron_rates
 from neurodyn.analysis.spikes import spike_trains
-from neurodyn.analysis.synchrony import (KURAMOTO_CHANCE, chi_from_spikes, chi_from_voltage, kuramoto_r,
-                                         spike_count_correlation)
+from neurodyn.analysis.synchrony import (KURAMOTO_CHANCE, chi_from_spikes, chi_from_voltage, chi_min_window,
+                                         kuramoto_r, spike_count_correlation)
+from neurodyn.errors import ParameterError
+
+
+def check_summary_window(duration, transient) -> None:
+    """Refuse, before a run, an analysis window ``duration - transient`` (Brian2 times) too short
+    for :func:`summarize` (its chi_spikes smooths with a 2 ms Gaussian over 16 sigma)."""
+    window, shortest = float(duration - transient), chi_min_window()
+    if window < shortest - 1e-12:
+        raise ParameterError(f"the analysis window (duration - transient = {window * 1e3:g} ms) must be at least "
+                             f"{shortest * 1e3:g} ms for the summary (chi_spikes smooths over 16 x 2 ms); "
+                             f"give a longer duration or a shorter transient")
 
 
 def summarize(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,

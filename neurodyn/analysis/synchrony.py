@@ -109,7 +109,7 @@ def chi_from_spikes(data, t=None, *, n_neurons=None, t_start=None, t_stop=None, 
     lag_weight = np.correlate(kernel, kernel, "full")[2 * half:]       # A(0) ... A(2 half)
     reach = len(lag_weight) - 1
     n_bins = n_whole_bins(trains, bin_width)
-    if n_bins <= 2 * reach:
+    if n_bins < chi_min_bins(bin_width, sigma):
         raise ValueError(f"the window ({trains.duration} s) must be longer than 16 sigma ({16 * sigma} s)")
     bins = spike_bins(trains, bin_width)
     inside = bins < n_bins
@@ -271,6 +271,18 @@ def _voltage_matrix(voltage, t_start, t_stop) -> np.ndarray:
     if not np.isfinite(v).all():
         raise ValueError("voltages contain NaN or infinite values")
     return v
+
+
+def chi_min_bins(bin_width: float = 0.5e-3, sigma: float = 2e-3) -> int:
+    """Whole bins a window needs for :func:`chi_from_spikes`: more than twice the reach of
+    A = K * K (16 sigma in all), so that the circular smoothing does not wrap onto itself."""
+    reach = 2 * (len(_gaussian_kernel(sigma / bin_width)) // 2)
+    return 2 * reach + 1
+
+
+def chi_min_window(bin_width: float = 0.5e-3, sigma: float = 2e-3) -> float:
+    """The shortest analysis window (s) :func:`chi_from_spikes` accepts with these settings."""
+    return chi_min_bins(bin_width, sigma) * bin_width
 
 
 def _gaussian_kernel(sigma_bins: float) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from neurodyn.analysis.summary import check_summary_window
 from neurodyn.cli.options import add_gpu_options, parse_assignments, parse_duration, parse_indices, parse_time
 from neurodyn.errors import NeurodynError
 from neurodyn.models import MODELS
@@ -61,6 +62,7 @@ def handle(args) -> int:
     model = model_class(**parse_assignments(args.assignments))
     duration = parse_duration(args.duration, "--duration")
     transient = check_transient(parse_time(args.transient, "--transient") if args.transient else duration / 5, duration)
+    check_summary_window(duration, transient)
     out = check_replaceable(args.out or Path("results") / model_class.name, overwrite=True)
     record = {}
     for text in args.records:

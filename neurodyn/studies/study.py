@@ -26,6 +26,7 @@ import pandas as pd
 from brian2 import Quantity
 from tqdm.auto import tqdm
 
+from neurodyn.analysis.summary import check_summary_window
 from neurodyn.errors import NeurodynError, TargetError
 from neurodyn.parameters import Parameter, check_duration, check_transient
 from neurodyn.paths import check_output_directory
@@ -98,6 +99,7 @@ class Study:
         """Every point, validated; raises before anything runs if the study is malformed."""
         check_duration(self.duration)
         check_transient(self.transient, self.duration)
+        check_summary_window(self.duration, self.transient)
         check_target(self.target)
         seed = Parameter("study seed", 0, "", kind=int, minimum=0).convert(self.seed)
         return self.grid.expand(self.model, seed, self.fixed)
