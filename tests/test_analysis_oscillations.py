@@ -41,3 +41,56 @@ def test_silence_and_bad_bands():
     assert silent["has_oscillation"] is False and np.isnan(silent["peak_to_median"])
     with pytest.raises(ValueError, match="no frequency"):
         oscillation([0], [0.1], n_neurons=1, t_stop=2.0, f_min=600.0)
+
+
+def independent_peak_to_median(i, t, n_neurons, duration):
+    """max / median of scipy's Welch PSD of the 1 ms-binned population rate over (0, Nyquist],
+    with 0.5 s segments (2 Hz resolution, the documented default)."""
+    counts, _ = np.histogram(t, bins=np.arange(int(round(duration * 1e3)) + 1) * 1e-3)
+    freq, psd = welch(counts / (n_neurons * 1e-3), fs=1e3, nperseg=500)
+    band = psd[freq >= 1.0]
+    return band.max() / np.median(band)
+
+
+@pytest.mark.parametrize("depth, seed, oscillates", [
+    (0.15, 0, False),   # weak 40 Hz modulation, peak 3.7 x median: under the 5 x criterion
+    (0.15, 2, False),   # 4.85 x: just under
+    (0.20, 0, True),    # 6.2 x: over
+])
+def test_peak_to_median_criterion_is_five(depth, seed, oscillates):
+    """The documented criterion: an oscillation when the band's highest PSD exceeds 5 times its
+    median. Weakly modulated trains put the ratio on either side of 5 (the ratio is checked
+    against scipy's Welch estimate first, so the cases really straddle the cutoff)."""
+    i, t = modulated_poisson(200, 10.0, depth, 40.0, 3.0, np.random.default_rng(seed))
+    expected_ratio = independent_peak_to_median(i, t, 200, 3.0)
+    assert (expected_ratio > 5) == oscillates and 3 < expected_ratio < 7
+    result = oscillation(i, t, n_neurons=200, t_stop=3.0)
+    assert result["peak_to_median"] == pytest.approx(expected_ratio, rel=1e-9)
+    assert result["has_oscillation"] is oscillates
+    assert (result["peak_freq_hz"] == 40.0) if oscillates else np.isnan(result["peak_freq_hz"])
+
+
+def test_explicit_cutoff_flips_the_answer_at_the_measured_ratio():
+    i, t = modulated_poisson(200, 10.0, 0.15, 40.0, 3.0, np.random.default_rng(0))
+    ratio = oscillation(i, t, n_neurons=200, t_stop=3.0)["peak_to_median"]
+    assert oscillation(i, t, n_neurons=200, t_stop=3.0, min_peak_ratio=ratio * 0.99)["has_oscillation"] is True
+    assert oscillation(i, t, n_neurons=200, t_stop=3.0, min_peak_ratio=ratio)["has_oscillation"] is False
+
+
+def test_band_limits_and_peak_band_fraction():
+    """The peak is searched only inside [f_min, f_max] (inclusive); the band fraction is the PSD
+    within band_hz of the peak over the PSD of the searched band, from scipy's Welch estimate."""
+    i, t = modulated_poisson(200, 10.0, 0.5, 40.0, 10.0, np.random.default_rng(0))
+    spectrum = power_spectrum(i, t, n_neurons=200, t_stop=10.0)
+    freq, psd = spectrum["freq_hz"].to_numpy(), spectrum["psd_hz2_per_hz"].to_numpy()
+    inside = (freq >= 10.0) & (freq <= 40.0)
+    result = oscillation(i, t, n_neurons=200, t_stop=10.0, f_min=10.0, f_max=40.0, band_hz=4.0)
+    assert result["peak_freq_hz"] == 40.0
+    near = inside & (np.abs(freq - 40.0) <= 4.0)
+    assert result["peak_band_frac"] == pytest.approx(psd[near].sum() / psd[inside].sum(), rel=1e-12)
+    # a Hann window leaks the 40 Hz line into the neighbouring 2 Hz bins only: a band ending at
+    # 38 Hz (inclusive) still finds it there, one ending at 36 Hz or starting at 60 Hz does not
+    assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_max=38.0)["peak_freq_hz"] == 38.0
+    assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_min=42.0)["peak_freq_hz"] == 42.0
+    assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_max=36.0)["has_oscillation"] is False
+    assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_min=60.0)["has_oscillation"] is False
