@@ -43,9 +43,12 @@ class VoltageTraces:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> "VoltageTraces":
-        neurons = np.unique(frame["neuron"].to_numpy())
-        v = frame["v"].to_numpy().reshape(len(neurons), -1)
-        t = frame["t_ms"].to_numpy()[: v.shape[1]] * 1e-3
+        """Inverse of :meth:`frame`, for rows in any order; neurons keep their order of first appearance."""
+        neurons = pd.unique(frame["neuron"].to_numpy())
+        position = pd.Index(neurons).get_indexer(frame["neuron"].to_numpy())
+        order = np.lexsort((frame["t_ms"].to_numpy(), position))
+        v = frame["v"].to_numpy()[order].reshape(len(neurons), -1)
+        t = frame["t_ms"].to_numpy()[order][: v.shape[1]] * 1e-3
         return cls(t=t, neurons=neurons, v=v)
 
 
