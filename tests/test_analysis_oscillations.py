@@ -94,3 +94,43 @@ def test_band_limits_and_peak_band_fraction():
     assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_min=42.0)["peak_freq_hz"] == 42.0
     assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_max=36.0)["has_oscillation"] is False
     assert oscillation(i, t, n_neurons=200, t_stop=10.0, f_min=60.0)["has_oscillation"] is False
+
+
+def test_window_start_is_respected():
+    """Spikes before t_start are left out: a 40 Hz rhythm only in [0, 2) s and flat activity
+    after it give an oscillation for the whole window and none from t_start = 2 s on."""
+    rhythm_i, rhythm_t = modulated_poisson(200, 10.0, 0.8, 40.0, 2.0, np.random.default_rng(5))
+    flat_i, flat_t = poisson(200, 10.0, 4.0, np.random.default_rng(6))
+    i, t = np.concatenate([rhythm_i, flat_i]), np.concatenate([rhythm_t, flat_t + 2.0])
+    assert oscillation(i, t, n_neurons=200, t_stop=6.0)["has_oscillation"] is True
+    late = oscillation(i, t, n_neurons=200, t_start=2.0, t_stop=6.0)
+    assert late["has_oscillation"] is False
+    counts, _ = np.histogram(t[t >= 2.0], bins=np.linspace(2.0, 6.0, 4001))
+    _, psd = welch(counts / (200 * 1e-3), fs=1e3, nperseg=500)
+    np.testing.assert_allclose(power_spectrum(i, t, n_neurons=200, t_start=2.0, t_stop=6.0)["psd_hz2_per_hz"], psd,
+                               rtol=1e-10)
+
+
+@pytest.mark.parametrize("duration", [1.0, 0.006])
+def test_short_windows_average_at_least_a_few_segments(duration):
+    """Windows under 3/resolution use segments of a third of the window (1 s: 333 bins instead of
+    500; 6 ms: the minimum of 2 bins), as scipy's Welch estimate with that nperseg."""
+    i, t = poisson(100, 20.0, duration, np.random.default_rng(7))
+    n_bins = int(round(duration * 1e3))
+    counts, _ = np.histogram(t, bins=np.arange(n_bins + 1) * 1e-3)
+    freq, psd = welch(counts / (100 * 1e-3), fs=1e3, nperseg=max(2, n_bins // 3))
+    spectrum = power_spectrum(i, t, n_neurons=100, t_stop=duration)
+    np.testing.assert_allclose(spectrum["freq_hz"], freq)
+    np.testing.assert_allclose(spectrum["psd_hz2_per_hz"], psd, rtol=1e-10)
+
+
+def test_default_band_starts_at_1_hz_and_excludes_dc():
+    """A 1 Hz rhythm at 0.5 Hz resolution lies in the default band (f >= 1 Hz); DC is left out
+    even when f_min = 0 (the ratio equals the one computed without the DC bin)."""
+    i, t = modulated_poisson(100, 10.0, 0.8, 1.0, 20.0, np.random.default_rng(8))
+    slow = oscillation(i, t, n_neurons=100, t_stop=20.0, resolution_hz=0.5)
+    assert slow["has_oscillation"] is True and slow["peak_freq_hz"] == 1.0
+    spectrum = power_spectrum(i, t, n_neurons=100, t_stop=20.0)
+    psd = spectrum["psd_hz2_per_hz"].to_numpy()[1:]
+    with_zero = oscillation(i, t, n_neurons=100, t_stop=20.0, f_min=0.0)
+    assert with_zero["peak_to_median"] == pytest.approx(psd.max() / np.median(psd), rel=1e-12)

@@ -1,0 +1,179 @@
+"""Mutation testing of neurodyn's core modules with mutmut, one module at a time.
+
+Each module is mutated in its own scratch copy of the repository and run only against the
+fast tests that exercise it (``MODULES``); mutmut then runs, for every mutant, only the tests
+that call the mutated function. One child process, so it can share a small machine::
+
+    python tools/mutation.py                      # every module below (about an hour on one core)
+    python tools/mutation.py theory/meanfield.py analysis/bursting.py
+    python tools/mutation.py --list               # modules and their tests
+
+Prints, per module, mutants killed / survived / equivalent, the score
+killed / (all - equivalent) (a mutant in a function no selected test calls counts as a
+survivor), each surviving non-equivalent mutant as a diff,
+and the command that reruns the module. Not part of CI (too slow).
+
+Not mutated: ``raise`` statements (the wording of error messages; the tests check the phrase
+where it matters, and the condition that raises is mutated). Survivors known to be
+equivalent (no input can tell them apart) are listed in ``EQUIVALENT`` with the reason; the
+README's testing section lists them by module.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: module (under neurodyn/) -> the fast tests that exercise it (no Brian2 compilation).
+MODULES = {
+    "theory/meanfield.py": ["tests/test_theory_meanfield.py"],
+    "analysis/bursting.py": ["tests/test_analysis_bursting.py"],
+    "analysis/oscillations.py": ["tests/test_analysis_oscillations.py"],
+    "studies/store.py": ["tests/test_study_rerun.py::test_store_reports_only_ok_points_as_finished"],
+    "studies/grid.py": ["tests/test_study_grid.py"],
+    "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
+    "parameters.py": ["tests/test_parameters.py", "tests/test_study_grid.py"],
+    "analysis/spikes.py": ["tests/test_analysis_spikes.py", "tests/test_analysis_rates.py"],
+    "analysis/rates.py": ["tests/test_analysis_rates.py", "tests/test_analysis_summary.py"],
+    "analysis/irregularity.py": ["tests/test_analysis_irregularity.py"],
+    "analysis/synchrony.py": ["tests/test_analysis_synchrony.py"],
+    "analysis/summary.py": ["tests/test_analysis_summary.py"],
+    "theory/eicil.py": ["tests/test_eicil_neuron.py"],
+    "studies/plots.py": ["tests/test_study_plots.py"],
+}
+
+#: Survivors that no input can distinguish from the original: (module, mutated line as mutmut
+#: writes it, stripped) -> reason. Keyed by the text of the line, so it survives renumbering.
+EQUIVALENT: dict[tuple[str, str], str] = {}
+
+#: Mutations that are equivalent by construction, recognised from the changed line pair.
+EQUIVALENT_PATTERNS = [
+    (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
+]
+
+STATUS_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
+
+
+def scratch_copy(module: str, tests: list[str], workdir: Path) -> Path:
+    """A copy of the package, tests, benchmarks and README with a [mutmut] section for ``module``."""
+    copy = workdir / module.replace("/", "_").removesuffix(".py")
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("neurodyn", "tests", "benchmarks"):
+        shutil.copytree(ROOT / name, copy / name, ignore=ignore)
+    shutil.copy(ROOT / "README.md", copy / "README.md")
+    selection = "\n    ".join(tests)
+    (copy / "setup.cfg").write_text(f"""[tool:pytest]
+testpaths = tests
+
+[mutmut]
+source_paths = neurodyn
+only_mutate = neurodyn/{module}
+pytest_add_cli_args_test_selection =
+    {selection}
+pytest_add_cli_args = -p no:cacheprovider -W ignore -q
+do_not_mutate_patterns = ^\\s*raise\\b
+use_git_change_detection = false
+also_copy =
+    README.md
+    benchmarks
+""")
+    return copy
+
+
+def mutmut(copy: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=copy, capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
+def changed_lines(copy: Path, mutant: str) -> tuple[str, str]:
+    """(original, mutated) line of a mutant's diff."""
+    diff = mutmut(copy, "show", mutant).splitlines()
+    old = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
+    new = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
+    return " / ".join(old), " / ".join(new)
+
+
+def equivalence(module: str, old: str, new: str) -> str | None:
+    if (module, new) in EQUIVALENT:
+        return EQUIVALENT[(module, new)]
+    for pattern, reason in EQUIVALENT_PATTERNS:
+        if pattern.search(new) and not pattern.search(old):
+            return reason
+    return None
+
+
+def run_module(module: str, workdir: Path) -> dict:
+    tests = MODULES[module]
+    copy = scratch_copy(module, tests, workdir)
+    log = mutmut(copy, "run", "--max-children", "1")
+    if "Failed to run clean test" in log or "failed to collect stats" in log:
+        raise SystemExit(f"{module}: the clean tests fail in the scratch copy\n{log[-3000:]}")
+    statuses = {}
+    for line in mutmut(copy, "results", "--all", "true").splitlines():
+        match = STATUS_LINE.match(line)
+        if match:
+            statuses[match[1]] = match[2]
+    counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
+    survivors, equivalent = [], []
+    for name, status in sorted(statuses.items()):
+        if status not in ("survived", "no tests", "suspicious"):
+            continue
+        old, new = changed_lines(copy, name)
+        reason = equivalence(module, old, new)
+        (equivalent if reason else survivors).append((name, old, new, reason or status))
+    untested = counts.get("no tests", 0)
+    considered = len(statuses) - len(equivalent) - counts.get("skipped", 0)
+    killed = sum(counts.get(status, 0) for status in ("killed", "timeout", "segfault", "caught by type check"))
+    return {"module": module, "total": len(statuses), "killed": killed, "survived": considered - killed,
+            "equivalent": equivalent, "untested": untested, "survivors": survivors,
+            "score": killed / considered if considered else float("nan"), "counts": counts}
+
+
+def report(outcome: dict) -> None:
+    module = outcome["module"]
+    print(f"\n== neurodyn/{module}: {outcome['killed']} killed, {outcome['survived']} survived, "
+          f"{len(outcome['equivalent'])} equivalent ({outcome['untested']} of the survivors reached by no test), "
+          f"of {outcome['total']} -> score {outcome['score']:.1%}  (statuses {outcome['counts']})")
+    for name, old, new, status in outcome["survivors"]:
+        print(f"  {status} {name}\n      - {old}\n      + {new}")
+    for name, old, new, reason in outcome["equivalent"]:
+        print(f"  equivalent {name}: {reason}\n      + {new}")
+    print(f"  rerun: python tools/mutation.py {module}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="modules under neurodyn/ (default: all of MODULES)")
+    parser.add_argument("--list", action="store_true", help="print the modules and their tests")
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    args = parser.parse_args(argv)
+    if args.list:
+        for module, tests in MODULES.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    unknown = [module for module in args.modules if module not in MODULES]
+    if unknown:
+        parser.error(f"unknown modules {unknown}; choose from {', '.join(MODULES)}")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-mutation-"))
+    outcomes = []
+    for module in args.modules or MODULES:
+        outcomes.append(run_module(module, workdir))
+        report(outcomes[-1])
+        sys.stdout.flush()
+    killed = sum(o["killed"] for o in outcomes)
+    considered = sum(o["killed"] + o["survived"] for o in outcomes)
+    print(f"\nTOTAL: {killed} of {considered} non-equivalent mutants killed = {killed / considered:.1%} "
+          f"(goal >= 85 %); command: python tools/mutation.py {' '.join(args.modules)}".rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
