@@ -217,3 +217,35 @@ def test_sparse_theory_of_the_network_is_the_sparse_mean_field():
 def test_docstring_examples(module):
     outcome = doctest.testmod(module)
     assert outcome.attempted > 0 and outcome.failed == 0
+
+
+def test_edges_of_the_mean_field():
+    """Boundaries where a strict inequality matters, and brackets of the root search."""
+    # one excitability, g = 0: R is the free rate itself, the top of the search interval
+    assert global_mean_field(0.0, 1.5, 1.5).rate == pytest.approx(float(free_rate(1.5)), rel=1e-12)
+    # a neuron exactly at threshold (I = 1 + g R) is silent: strictly above is active
+    assert global_mean_field(0.0, excitabilities=[1.0, 1.2]).n_active_frac == 0.5
+    assert global_mean_field(0.0, 1.0, 1.0).n_active_frac == 0.0
+    # everyone above threshold: n_A = 1, not (I_u - 1 - g R) / (I_u - I_l) = 2
+    assert global_mean_field(0.0, 2.0, 3.0).n_active_frac == 1.0
+    # excitabilities above the default I_u: the search interval comes from the sample
+    fast = np.array([3.0, 4.0])
+    solution = global_mean_field(0.1, excitabilities=fast)
+    assert solution.rate == pytest.approx(np.mean(free_rate(fast - 0.1 * solution.rate)), rel=1e-10)
+    assert solution.rate > free_rate(1.5)
+    sparse = sparse_mean_field(0.1, 50, excitabilities=fast)
+    assert sparse.rate == pytest.approx(solution.rate, rel=0.01) and sparse.rate > free_rate(1.5)
+    assert free_period(2.0) == pytest.approx(np.log(2.0), rel=1e-15)          # tau_m = 1 by default
+
+
+def test_sparse_mean_field_active_fraction_and_in_degree_one():
+    """Without a window, n_A is the share of neurons with a nonzero rate: a neuron far below
+    threshold (more than 26 sigma) has rate 0. K = 1 is a valid in-degree."""
+    I = np.array([0.0, 1.5])
+    solution = sparse_mean_field(0.1, 10 ** 6, excitabilities=I)
+    assert solution.n_active_frac == 0.5 and solution.g == 0.1
+    windowed = sparse_mean_field(0.1, 10 ** 6, excitabilities=I, window=3.0)
+    nu = siegert_rate(1.5 - 0.1 * windowed.rate, 0.1 * np.sqrt(windowed.rate / 10 ** 6))
+    assert windowed.n_active_frac == pytest.approx((1 - np.exp(-3.0 * nu)) / 2, rel=1e-9)
+    single = sparse_mean_field(1.0, 1)
+    assert single.rate > 0 and single.g == 1.0

@@ -50,7 +50,45 @@ MODULES = {
 
 #: Survivors that no input can distinguish from the original: (module, mutated line as mutmut
 #: writes it, stripped) -> reason. Keyed by the text of the line, so it survives renumbering.
-EQUIVALENT: dict[tuple[str, str], str] = {}
+_M = "theory/meanfield.py"
+_BRACKET = "a wider search interval for the unique root R gives the same root"
+_SPLIT = ("another split of the Siegert integral: the integral is the same; the case that needs a split "
+          "(upper > 1, lower << 0) is split by this variant too")
+_LIMIT = "quad's subdivision limit: these integrals converge within 50 subintervals (tests agree to 1e-9)"
+_FLOAT = "integers are promoted to float by the arithmetic that follows"
+EQUIVALENT: dict[tuple[str, str], str] = {
+    (_M, "above = mu >= 1"): "at mu = 1 the formula gives 1/ln(1/0) = 1/inf = 0, the same 0",
+    (_M, "safe = np.where(above, mu, 3.0)"): "placeholder of the masked entries, never returned",
+    (_M, "mu = np.asarray(mu, )"): _FLOAT,
+    (_M, "mu = np.asarray(mu, dtype=None)"): _FLOAT,
+    (_M, "excitability = np.asarray(excitability, )"): _FLOAT,
+    (_M, "excitability = np.asarray(excitability, dtype=None)"): _FLOAT,
+    (_M, "return float(np.mean(function(np.asarray(excitabilities, ))))"): _FLOAT,
+    (_M, "return float(np.mean(function(np.asarray(excitabilities, dtype=None))))"): _FLOAT,
+    (_M, "active_of = lambda I: (neuron_rates(I, rate) > 0).astype(None)  # noqa: E731"):
+        "astype(None) is astype(float64)",
+    (_M, "if upper > 27.0:  # exp(u^2) overflows: the neuron essentially never reaches threshold"):
+        "for 26 < upper <= 27 the integral exceeds exp(676): the rate is below 1e-290 either way",
+    (_M, "if upper >= 26.0:  # exp(u^2) overflows: the neuron essentially never reaches threshold"):
+        "differs only at upper == 26.0 exactly, by a rate below 1e-290",
+    (_M, "if rhs(0.0) < 0:"): "with rhs(0) = 0, R = 0 is a root at the end of the bracket, which brentq returns",
+    (_M, "return optimize.brentq(lambda R: R - rhs(R), 0.0, upper, )"):
+        "brentq's default xtol 2e-12 instead of 1e-12, far below every tolerance",
+    (_M, "float(free_rate(top)) + 1.000000000001)"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g * np.sqrt(1.0 * K))) + 1.0"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g * np.sqrt(1.0 / K))) + 2.0"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g * np.sqrt(2.0 / K))) + 1.0"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g / np.sqrt(1.0 / K))) + 1.0"): _BRACKET,
+    (_M, "split = [0.0] if (lower < 0.0 < upper) or True else None"): _SPLIT,
+    (_M, "split = [0.0] if lower < 0.0 <= upper else None"): _SPLIT,
+    (_M, "split = [0.0] if lower < 1.0 < upper else None"): _SPLIT,
+    (_M, "split = [0.0] if lower <= 0.0 < upper else None"): _SPLIT,
+    (_M, "split = [1.0] if lower < 0.0 < upper else None"): _SPLIT,
+    (_M, "integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, limit=201, points=split)"): _LIMIT,
+    (_M, "integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, points=split)"): _LIMIT,
+    (_M, "value, _ = integrate.quad(lambda I: float(function(np.array([I]))[0]), I_l, I_u, )"): _LIMIT,
+    (_M, "value, _ = integrate.quad(lambda I: float(function(np.array([I]))[0]), I_l, I_u, limit=201)"): _LIMIT,
+}
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
 EQUIVALENT_PATTERNS = [
