@@ -50,7 +50,9 @@ MODULES = {
 
 #: Survivors that no input can distinguish from the original: (module, mutated line as mutmut
 #: writes it, stripped) -> reason. Keyed by the text of the line, so it survives renumbering.
-_M = "theory/meanfield.py"
+_M, _B, _O = "theory/meanfield.py", "analysis/bursting.py", "analysis/oscillations.py"
+_ZERO_MEDIAN = ("a zero median comes only with an all-zero spectrum (silence), where psd/median is 0/0 = NaN "
+                "like the explicit NaN")
 _BRACKET = "a wider search interval for the unique root R gives the same root"
 _SPLIT = ("another split of the Siegert integral: the integral is the same; the case that needs a split "
           "(upper > 1, lower << 0) is split by this variant too")
@@ -88,6 +90,22 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     (_M, "integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, points=split)"): _LIMIT,
     (_M, "value, _ = integrate.quad(lambda I: float(function(np.array([I]))[0]), I_l, I_u, )"): _LIMIT,
     (_M, "value, _ = integrate.quad(lambda I: float(function(np.array([I]))[0]), I_l, I_u, limit=201)"): _LIMIT,
+    **{(_B, line): "numpy's floating-point warning settings: the values are the same" for line in (
+        'with np.errstate(invalid=None, divide="ignore"):', 'with np.errstate(invalid="ignore", divide=None):',
+        'with np.errstate(divide="ignore"):', 'with np.errstate(invalid="ignore", ):')},
+    (_B, "hist = np.bincount(owner * n_bins + bins, minlength=n * n_bins).reshape(n, n_bins).astype(None)"):
+        "astype(None) is astype(float64)",
+    (_B, 'hist = gaussian_filter1d(hist, 1.0, mode="constant")'): "the default axis -1 is axis 1 of this 2-D array",
+    (_B, "intra = np.where(peak & (centres < np.log10(max_intra_isi)), hist, -np.inf)"):
+        "bin centres are k/10 + 0.05 in log10 s, never equal to log10(0.1) = -1",
+    (_B, "first_of_neuron = np.concatenate(([0], np.cumsum(np.bincount(bursts.neuron, minlength=None))))"):
+        "only neurons that have bursts are looked up, and the counts up to them are the same",
+    (_B, "first_of_neuron = np.concatenate(([0], np.cumsum(np.bincount(bursts.neuron, ))))"):
+        "only neurons that have bursts are looked up, and the counts up to them are the same",
+    (_O, 'ratio = float(psd[peak] / median) if (median > 0) or True else float("nan")'): _ZERO_MEDIAN,
+    (_O, 'ratio = float(psd[peak] / median) if median >= 0 else float("nan")'): _ZERO_MEDIAN,
+    (_O, "segment = max(2, min(int(round(1 / (resolution_hz * bin_width))), len(rate) / 3))"):
+        "scipy's welch truncates a float nperseg to an integer",
 }
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
@@ -148,12 +166,13 @@ def equivalence(module: str, old: str, new: str) -> str | None:
     return None
 
 
-def run_module(module: str, workdir: Path) -> dict:
-    tests = MODULES[module]
-    copy = scratch_copy(module, tests, workdir)
-    log = mutmut(copy, "run", "--max-children", "1")
-    if "Failed to run clean test" in log or "failed to collect stats" in log:
-        raise SystemExit(f"{module}: the clean tests fail in the scratch copy\n{log[-3000:]}")
+def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
+    copy = workdir / module.replace("/", "_").removesuffix(".py")
+    if rerun or not copy.is_dir():
+        copy = scratch_copy(module, MODULES[module], workdir)
+        log = mutmut(copy, "run", "--max-children", "1")
+        if "Failed to run clean test" in log or "failed to collect stats" in log:
+            raise SystemExit(f"{module}: the clean tests fail in the scratch copy\n{log[-3000:]}")
     statuses = {}
     for line in mutmut(copy, "results", "--all", "true").splitlines():
         match = STATUS_LINE.match(line)
@@ -192,6 +211,8 @@ def main(argv=None) -> int:
     parser.add_argument("modules", nargs="*", help="modules under neurodyn/ (default: all of MODULES)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="classify and print the results already in --workdir without running mutmut")
     args = parser.parse_args(argv)
     if args.list:
         for module, tests in MODULES.items():
@@ -203,7 +224,7 @@ def main(argv=None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-mutation-"))
     outcomes = []
     for module in args.modules or MODULES:
-        outcomes.append(run_module(module, workdir))
+        outcomes.append(run_module(module, workdir, rerun=not args.report_only))
         report(outcomes[-1])
         sys.stdout.flush()
     killed = sum(o["killed"] for o in outcomes)
