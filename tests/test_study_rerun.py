@@ -1,5 +1,7 @@
 """A study's stored points: a rerun skips finished points and runs failed ones again (README:
 "it runs again on the next rerun"); the store reads what was written."""
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from study_helpers import tiny_study_module
@@ -62,3 +64,31 @@ def test_failed_point_runs_again_and_finished_point_does_not(failed_then_fixed):
     finished = third.set_index("g")
     assert finished.loc[8.0, "spikes_after_transient"] == finished.loc[8.0, "n_spikes"]
     assert PointStore(out).finished() == {ok_key, failed_key}
+
+
+def test_store_layout_and_atomic_writes(tmp_path, monkeypatch):
+    """points/<key>.parquet and spikes/<key>.parquet under a directory created on demand; each file
+    is written under a hidden temporary name in its own directory (never matching *.parquet) and
+    moved into place; a failed write leaves nothing behind; the row's index is not stored."""
+    import os
+
+    store = PointStore(tmp_path / "new" / "study")
+    moves = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda src, dst: (moves.append((Path(src), Path(dst))), real_replace(src, dst)))
+    frame = row("k1", "ok", mean_rate_hz=2.0)
+    frame.index = [7]
+    store.write("k1", frame, spikes=pd.DataFrame({"neuron": [0], "t_ms": [1.0]}))
+    assert (tmp_path / "new" / "study" / "points" / "k1.parquet").is_file()
+    assert (tmp_path / "new" / "study" / "spikes" / "k1.parquet").is_file()
+    assert [dst.name for _, dst in moves] == ["k1.parquet", "k1.parquet"]
+    assert [dst.parent.name for _, dst in moves] == ["spikes", "points"]          # the row last
+    for src, dst in moves:
+        assert src.parent == dst.parent and src.name.startswith(".k1.") and not src.name.endswith(".parquet")
+    assert list(store.read().columns) == ["point_key", "g", "mean_rate_hz", "status", "error"]
+    monkeypatch.setattr(os, "replace", real_replace)
+
+    unwritable = pd.DataFrame({"point_key": ["k2"], "status": ["ok"], "bad": [object()]})
+    with pytest.raises(Exception):
+        store.write("k2", unwritable)
+    assert sorted(path.name for path in store.points_dir.iterdir()) == ["k1.parquet"]

@@ -35,7 +35,8 @@ MODULES = {
     "theory/meanfield.py": ["tests/test_theory_meanfield.py"],
     "analysis/bursting.py": ["tests/test_analysis_bursting.py"],
     "analysis/oscillations.py": ["tests/test_analysis_oscillations.py"],
-    "studies/store.py": ["tests/test_study_rerun.py::test_store_reports_only_ok_points_as_finished"],
+    "studies/store.py": ["tests/test_study_rerun.py::test_store_reports_only_ok_points_as_finished",
+                         "tests/test_study_rerun.py::test_store_layout_and_atomic_writes"],
     "studies/grid.py": ["tests/test_study_grid.py"],
     "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
     "parameters.py": ["tests/test_parameters.py", "tests/test_study_grid.py"],
@@ -50,7 +51,7 @@ MODULES = {
 
 #: Survivors that no input can distinguish from the original: (module, mutated line as mutmut
 #: writes it, stripped) -> reason. Keyed by the text of the line, so it survives renumbering.
-_M, _B, _O = "theory/meanfield.py", "analysis/bursting.py", "analysis/oscillations.py"
+_M, _B, _O, _S = "theory/meanfield.py", "analysis/bursting.py", "analysis/oscillations.py", "studies/store.py"
 _ZERO_MEDIAN = ("a zero median comes only with an all-zero spectrum (silence), where psd/median is 0/0 = NaN "
                 "like the explicit NaN")
 _BRACKET = "a wider search interval for the unique root R gives the same root"
@@ -106,6 +107,17 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     (_O, 'ratio = float(psd[peak] / median) if median >= 0 else float("nan")'): _ZERO_MEDIAN,
     (_O, "segment = max(2, min(int(round(1 / (resolution_hz * bin_width))), len(rate) / 3))"):
         "scipy's welch truncates a float nperseg to an integer",
+    **{(_S, f'handle, partial = tempfile.mkstemp(prefix=f".{{path.stem}}.", {suffix}dir=path.parent)'):
+       "any suffix but .parquet keeps the temporary file out of the readers' *.parquet glob"
+       for suffix in ('suffix="XX.partialXX", ', 'suffix=".PARTIAL", ', "suffix=None, ", "")},
+    (_S, 'paths = sorted(self.points_dir.glob("*.parquet")) if (self.points_dir.is_dir()) or True else []'):
+        "globbing a missing directory finds nothing, like the explicit []",
+    (_S, 'return {path.stem: pq.read_table(path, columns=None).column("status")[0].as_py()'):
+        "reads every column, then takes the same status",
+    (_S, 'return {path.stem: pq.read_table(path, ).column("status")[0].as_py()'):
+        "reads every column, then takes the same status",
+    (_S, "Path(partial).unlink(missing_ok=None)"): "the temporary file exists when the write fails: missing_ok is not consulted",
+    (_S, "Path(partial).unlink(missing_ok=False)"): "the temporary file exists when the write fails: missing_ok is not consulted",
 }
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
