@@ -91,3 +91,48 @@ def test_cli_prints_simulation_and_mean_field_in_hz(tmp_path, capsys):
     assert float(theory.group(1)) == 1.0 and float(simulated.group(1)) == 1.0    # every I_k > 1 (slowest: 88 ms)
     assert float(theory.group(2)) == pytest.approx(expected_hz, abs=0.005)
     assert float(simulated.group(2)) == pytest.approx(expected_hz, abs=1 / 0.8 + 0.004 * expected_hz)
+
+
+def hand_made_result(**changes):
+    """A result built directly (no simulation): two neurons, a sign per spike, simultaneous spikes."""
+    from neurodyn.results import SimulationResult as Result
+
+    rng = np.random.default_rng(0)
+    spike_t = np.sort(rng.uniform(0, 1.0, 200)).round(4)
+    spike_t[5] = spike_t[4]                                    # two spikes in one step: order kept
+    values = dict(model="inhibitory", params={"g": 1.0, "tau_d_ms": 1.0}, n_neurons=2, t_stop=1.0, dt=1e-4,
+                  spike_i=np.arange(200) % 2, spike_t=spike_t, target="numpy", timings={"run_s": 0.5},
+                  t_start=0.1, spike_values={"s": np.where(np.arange(200) % 3, 1, -1)})
+    return Result(**{**values, **changes})
+
+
+def test_every_field_survives_save_and_load(tmp_path):
+    import pyarrow.parquet as pq
+
+    from neurodyn.analysis.rates import population_rate
+
+    result = hand_made_result()
+    assert result.voltage_frame() is None
+    spikes = result.spikes_frame()
+    assert spikes["neuron"].dtype == np.int64 and list(spikes.columns) == ["neuron", "t_ms", "s"]
+    assert spikes["neuron"].iloc[4:6].tolist() == [0, 1]                  # stable for equal times
+    out = result.save(tmp_path / "a" / "b", t_start=0.2)
+    assert out == tmp_path / "a" / "b"
+    loaded = SimulationResult.load(out)
+    for name in ("model", "params", "n_neurons", "t_start", "t_stop", "dt", "target", "timings"):
+        assert getattr(loaded, name) == getattr(result, name), name
+    assert loaded.voltage is None and set(loaded.spike_values) == {"s"}
+    pd.testing.assert_frame_equal(loaded.spikes_frame(), spikes)
+    for name, columns in (("spikes", ["neuron", "t_ms", "s"]), ("population_rate", ["t_ms", "pop_rate_hz"])):
+        assert pq.read_table(out / f"{name}.parquet").column_names == columns
+    summary = pq.read_table(out / "summary.parquet").to_pandas()
+    pd.testing.assert_frame_equal(summary, result.summary(t_start=0.2))
+    assert summary.loc[0, "model"] == "inhibitory" and summary.loc[0, "target"] == "numpy"
+    assert summary.loc[0, "n_spikes"] == np.sum(result.spike_t >= 0.2)
+    # population rate: the analysis function with the bin and smoothing in seconds
+    pd.testing.assert_frame_equal(result.population_rate_frame(), population_rate(result, bin_width=1e-3))
+    pd.testing.assert_frame_equal(result.population_rate_frame(bin_ms=5.0, smooth_ms=10.0),
+                                  population_rate(result, bin_width=5e-3, smooth_width=10e-3))
+    kept = result.select_spikes(result.spike_i == 1)
+    assert (kept.spike_i == 1).all() and len(kept.spike_t) == 100 and len(kept.spike_values["s"]) == 100
+    np.testing.assert_array_equal(kept.spike_values["s"], result.spike_values["s"][result.spike_i == 1])

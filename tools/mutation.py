@@ -52,6 +52,7 @@ MODULES = {
 #: Survivors that no input can distinguish from the original: (module, mutated line as mutmut
 #: writes it, stripped) -> reason. Keyed by the text of the line, so it survives renumbering.
 _M, _B, _O, _S = "theory/meanfield.py", "analysis/bursting.py", "analysis/oscillations.py", "studies/store.py"
+_R = "results.py"
 _ZERO_MEDIAN = ("a zero median comes only with an all-zero spectrum (silence), where psd/median is 0/0 = NaN "
                 "like the explicit NaN")
 _BRACKET = "a wider search interval for the unique root R gives the same root"
@@ -118,6 +119,19 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "reads every column, then takes the same status",
     (_S, "Path(partial).unlink(missing_ok=None)"): "the temporary file exists when the write fails: missing_ok is not consulted",
     (_S, "Path(partial).unlink(missing_ok=False)"): "the temporary file exists when the write fails: missing_ok is not consulted",
+    (_R, 'order = np.argsort(self.spike_t, kind="STABLE")'): "numpy reads the sort kind case-insensitively",
+    (_R, 'v = frame["v"].to_numpy()[order].reshape(len(neurons), -2)'): "numpy takes any negative size as 'infer'",
+    (_R, "metadata = {**(table.schema.metadata and {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}"):
+        "drops pyarrow's pandas metadata, which restores only index and dtypes these int64/float64 columns keep",
+    **{(_R, line): "a RangeIndex is stored as metadata only (index=None, the default): the same columns"
+       for line in ('table = pa.Table.from_pandas(self.spikes_frame(), preserve_index=None)',
+                    'table = pa.Table.from_pandas(self.spikes_frame(), )',
+                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", index=None)',
+                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", )',
+                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", index=None)',
+                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", )',
+                    'self.summary(t_start).to_parquet(directory / "summary.parquet", index=None)',
+                    'self.summary(t_start).to_parquet(directory / "summary.parquet", )')},
 }
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
