@@ -39,7 +39,7 @@ MODULES = {
                          "tests/test_study_rerun.py::test_store_layout_and_atomic_writes"],
     "studies/grid.py": ["tests/test_study_grid.py", "tests/test_study_grid_values.py"],
     "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
-    "parameters.py": ["tests/test_parameters.py", "tests/test_study_grid.py", "tests/test_study_grid_values.py"],
+    "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_study_grid.py"],
     "analysis/spikes.py": ["tests/test_analysis_spikes.py", "tests/test_analysis_rates.py"],
     "analysis/rates.py": ["tests/test_analysis_rates.py", "tests/test_analysis_summary.py"],
     "analysis/irregularity.py": ["tests/test_analysis_irregularity.py"],
@@ -132,6 +132,10 @@ EQUIVALENT: dict[tuple[str, str], str] = {
                     'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", )',
                     'self.summary(t_start).to_parquet(directory / "summary.parquet", index=None)',
                     'self.summary(t_start).to_parquet(directory / "summary.parquet", )')},
+    ("parameters.py", "close = difflib.get_close_matches(name, self.names, )"):
+        "more suggestions, but the message shows only the first",
+    ("parameters.py", "close = difflib.get_close_matches(name, self.names, n=2)"):
+        "more suggestions, but the message shows only the first",
 }
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
