@@ -136,6 +136,9 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "more suggestions, but the message shows only the first",
     ("parameters.py", "close = difflib.get_close_matches(name, self.names, n=2)"):
         "more suggestions, but the message shows only the first",
+    ("studies/grid.py",
+     "return int(np.random.SeedSequence([int(study_seed), int(repeat), *words]).generate_state(2)[0] % 2**31)"):
+        "generate_state is a stream: its first word does not depend on how many are drawn",
 }
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
