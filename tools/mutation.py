@@ -7,6 +7,7 @@ that call the mutated function. One child process, so it can share a small machi
     python tools/mutation.py                      # every module below (about an hour on one core)
     python tools/mutation.py theory/meanfield.py analysis/bursting.py
     python tools/mutation.py --list               # modules and their tests
+    python tools/mutation.py --planted            # the bugs of issue 17 planted by hand: which test fails
 
 Prints, per module, mutants killed / survived / equivalent, the score
 killed / (all - equivalent) (a mutant in a function no selected test calls counts as a
@@ -146,6 +147,59 @@ EQUIVALENT_PATTERNS = [
     (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
 ]
 
+#: The unnoticed bugs of issue 17, planted by hand: (name, file, original, planted, tests that must fail).
+PLANTED = [
+    ("burst ISI link < instead of <=", "neurodyn/analysis/bursting.py", "(trains.gaps <= threshold",
+     "(trains.gaps < threshold", ["tests/test_analysis_bursting.py"]),
+    ("burst threshold x 1.5", "neurodyn/analysis/bursting.py", "(trains.gaps <= threshold[trains.neuron[:-1]])",
+     "(trains.gaps <= 1.5 * threshold[trains.neuron[:-1]])", ["tests/test_analysis_bursting.py"]),
+    ("logISI threshold x 1.5", "neurodyn/analysis/bursting.py", "threshold[bimodal] = 10 ** middle[bimodal]",
+     "threshold[bimodal] = 1.5 * 10 ** middle[bimodal]", ["tests/test_analysis_bursting.py"]),
+    ("oscillation cutoff 3x", "neurodyn/analysis/oscillations.py", "min_peak_ratio: float = 5.0",
+     "min_peak_ratio: float = 3.0", ["tests/test_analysis_oscillations.py"]),
+    ("voltage labels misaligned", "neurodyn/results.py", '"neuron": np.repeat(self.neurons, n_t),',
+     '"neuron": np.tile(self.neurons, n_t),', ["tests/test_results_voltage.py"]),
+    ("failed points finished", "neurodyn/studies/store.py", "for key, status in self.status().items() if status == OK}",
+     "for key, status in self.status().items()}", ["tests/test_study_rerun.py"]),
+    ("free rate x 1.05", "neurodyn/theory/meanfield.py", "return np.where(above, 1.0 / np.log(safe / (safe - 1.0)), 0.0)",
+     "return np.where(above, 1.05 / np.log(safe / (safe - 1.0)), 0.0)",
+     ["tests/test_inhibitory_network.py::test_global_coupling_matches_mean_field_in_the_asynchronous_regime"]),
+    ("sparse_mean_field raises", "neurodyn/theory/meanfield.py", "    if K < 1:",
+     "    raise RuntimeError('planted')\n    if K < 1:", ["tests/test_theory_meanfield.py"]),
+    ("CLI Hz for tau_m = 10 ms", "neurodyn/cli/run.py", "mean_rate_hz={theory.rate_hz(model.values['tau_m']):.2f}",
+     "mean_rate_hz={theory.rate / 0.01:.2f}", ["tests/test_results_voltage.py"]),
+    ("README mean-field number", "README.md", "R = 0.2369, n_A = 0.526 at g = 1", "R = 0.2370, n_A = 0.526 at g = 1",
+     ["tests/test_theory_meanfield.py"]),
+    ("delay one step too long", "neurodyn/models/inhibitory.py", 'delay=v["tau_d"], name="inhibition"',
+     'delay=v["tau_d"] + v["dt"], name="inhibition"', ["tests/test_inhibitory_synapses.py"]),
+    ("sparse kick g/N", "neurodyn/models/inhibitory.py",
+     'kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree',
+     'kick = v["alpha"] / self.in_degree if alpha_pulse else v["g"] / v["N"]', ["tests/test_inhibitory_synapses.py"]),
+]
+
+
+def run_planted(workdir: Path) -> int:
+    """Plant each bug of PLANTED in a scratch copy, run its tests, report which test fails."""
+    missed = 0
+    for name, path, original, planted, tests in PLANTED:
+        copy = workdir / "planted"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("__pycache__", ".git", ".venv", "mutants"))
+        source = (copy / path).read_text()
+        if original not in source:
+            print(f"{name}: original text not found in {path} (update PLANTED)")
+            missed += 1
+            continue
+        (copy / path).write_text(source.replace(original, planted, 1))
+        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-W", "ignore",
+                               *tests], cwd=copy, capture_output=True, text=True,
+                              env={**__import__("os").environ, "PYTHONPATH": str(copy)})
+        failed = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("FAILED")]
+        missed += not failed
+        print(f"{name}: {'caught by ' + failed[0] if failed else 'NOT CAUGHT'}")
+    return missed
+
+
 STATUS_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
 
 
@@ -243,6 +297,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("modules", nargs="*", help="modules under neurodyn/ (default: all of MODULES)")
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
+    parser.add_argument("--planted", action="store_true", help="plant the bugs of issue 17 by hand instead")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
     parser.add_argument("--report-only", action="store_true",
                         help="classify and print the results already in --workdir without running mutmut")
@@ -251,6 +306,8 @@ def main(argv=None) -> int:
         for module, tests in MODULES.items():
             print(f"{module}: {' '.join(tests)}")
         return 0
+    if args.planted:
+        return run_planted(args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-planted-")))
     unknown = [module for module in args.modules if module not in MODULES]
     if unknown:
         parser.error(f"unknown modules {unknown}; choose from {', '.join(MODULES)}")
