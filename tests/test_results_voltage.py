@@ -55,8 +55,11 @@ def test_voltage_frame_rows_pair_neuron_time_and_value(isolated):
 
 
 def test_voltage_round_trip_keeps_labels(isolated, tmp_path):
+    import pyarrow.parquet as pq
+
     _, result = isolated
     result.save(tmp_path / "run")
+    assert pq.read_table(tmp_path / "run" / "voltage.parquet").column_names == ["neuron", "t_ms", "v"]
     loaded = SimulationResult.load(tmp_path / "run")
     pd.testing.assert_frame_equal(loaded.voltage_frame(), result.voltage_frame())
     for neuron, trace in zip(result.voltage.neurons, result.voltage.v):
@@ -126,6 +129,9 @@ def test_every_field_survives_save_and_load(tmp_path):
     for name, columns in (("spikes", ["neuron", "t_ms", "s"]), ("population_rate", ["t_ms", "pop_rate_hz"])):
         assert pq.read_table(out / f"{name}.parquet").column_names == columns
     summary = pq.read_table(out / "summary.parquet").to_pandas()
+    assert pq.read_table(out / "summary.parquet").column_names == list(result.summary(t_start=0.2).columns)
+    pd.testing.assert_frame_equal(result.summary(), result.summary(t_start=0.1))      # default: own t_start
+    assert result.summary().loc[0, "n_spikes"] != result.summary(t_start=0.5).loc[0, "n_spikes"]
     pd.testing.assert_frame_equal(summary, result.summary(t_start=0.2))
     assert summary.loc[0, "model"] == "inhibitory" and summary.loc[0, "target"] == "numpy"
     assert summary.loc[0, "n_spikes"] == np.sum(result.spike_t >= 0.2)
