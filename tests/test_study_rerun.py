@@ -85,7 +85,11 @@ def test_store_layout_and_atomic_writes(tmp_path, monkeypatch):
     assert [dst.parent.name for _, dst in moves] == ["spikes", "points"]          # the row last
     for src, dst in moves:
         assert src.parent == dst.parent and src.name.startswith(".k1.") and not src.name.endswith(".parquet")
-    assert list(store.read().columns) == ["point_key", "g", "mean_rate_hz", "status", "error"]
+    import pyarrow.parquet as pq
+
+    columns = ["point_key", "g", "mean_rate_hz", "status", "error"]
+    assert list(store.read().columns) == columns and store.read().index.tolist() == [0]
+    assert pq.read_table(store.point_path("k1")).column_names == columns
     monkeypatch.setattr(os, "replace", real_replace)
 
     unwritable = pd.DataFrame({"point_key": ["k2"], "status": ["ok"], "bad": [object()]})
