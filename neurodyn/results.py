@@ -65,10 +65,13 @@ class StateTraces:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> "StateTraces":
+        """Inverse of :meth:`frame`, for rows in any order; neurons keep their order of first appearance."""
         variable = [name for name in frame.columns if name not in ("neuron", "t_ms")][0]
-        neurons = pd.unique(frame["neuron"].to_numpy())  # recorded order, not sorted
-        values = frame[variable].to_numpy().reshape(len(neurons), -1)
-        t = frame["t_ms"].to_numpy()[: values.shape[1]] * 1e-3
+        neurons = pd.unique(frame["neuron"].to_numpy())
+        position = pd.Index(neurons).get_indexer(frame["neuron"].to_numpy())
+        order = np.lexsort((frame["t_ms"].to_numpy(), position))
+        values = frame[variable].to_numpy()[order].reshape(len(neurons), -1)
+        t = frame["t_ms"].to_numpy()[order][: values.shape[1]] * 1e-3
         return cls(t=t, neurons=neurons, values=values, variable=variable)
 
 

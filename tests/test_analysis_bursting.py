@@ -117,3 +117,175 @@ def test_no_spikes_no_bursts():
 def test_bad_thresholds_raise(max_isi, message):
     with pytest.raises(ValueError, match=message):
         detect_bursts([0, 0, 0], [0.1, 0.2, 0.3], n_neurons=1, t_stop=1.0, max_isi=max_isi)
+
+
+# Intervals on and near the threshold. Times are multiples of 2**-10 s, so every interval is
+# an exact binary float and "interval == max_isi" holds without rounding.
+UNIT = 2.0 ** -10
+MAX_ISI = 8 * UNIT                                           # 7.8125 ms
+
+
+@pytest.mark.parametrize("gap_units, linked", [
+    (8, True),                                               # on the threshold: inside (ISI <= max_isi)
+    (7, True),                                               # just below
+    (9, False),                                              # 12.5 % above: outside
+    (11, False),                                             # 37.5 % above: outside
+])
+def test_interval_on_the_threshold_links_and_above_it_does_not(gap_units, linked):
+    """A run of 4 spikes whose three intervals all equal ``gap_units`` units: one burst of 4
+    if the interval counts as intra-burst (<= max_isi), none otherwise."""
+    t = np.arange(4) * gap_units * UNIT + 0.5
+    bursts = detect_bursts(np.zeros(4, int), t, n_neurons=1, t_stop=1.0, max_isi=MAX_ISI)
+    assert len(bursts) == int(linked)
+    if linked:
+        assert bursts["n_spikes"].tolist() == [4]
+        assert bursts["t_start_ms"].iloc[0] == t[0] * 1e3 and bursts["t_stop_ms"].iloc[0] == t[-1] * 1e3
+
+
+def test_one_interval_above_the_threshold_splits_a_burst():
+    """Intervals 8, 8, 9, 8, 8 units with max_isi = 8 units: two bursts of 3 spikes, split by the
+    single interval 12.5 % above the threshold (a threshold scaled by any factor > 9/8 joins them)."""
+    t = 0.25 + np.cumsum([0, 8, 8, 9, 8, 8]) * UNIT
+    bursts = detect_bursts(np.zeros(6, int), t, n_neurons=1, t_stop=1.0, max_isi=MAX_ISI)
+    assert bursts["n_spikes"].tolist() == [3, 3]
+    np.testing.assert_array_equal(bursts["t_start_ms"], t[[0, 3]] * 1e3)
+    stats = burst_statistics(np.zeros(6, int), t, n_neurons=1, t_stop=1.0, max_isi=MAX_ISI).iloc[0]
+    assert stats["max_isi_ms"] == MAX_ISI * 1e3
+    assert stats["inter_burst_interval_ms"] == 9 * UNIT * 1e3
+    assert stats["intra_burst_isi_ms"] == 8 * UNIT * 1e3 and stats["burst_fraction"] == 1.0
+
+
+def test_min_spikes_is_inclusive():
+    """A run of exactly min_spikes spikes is a burst; one spike fewer is not."""
+    t = 0.1 + np.arange(4) * UNIT
+    assert detect_bursts(np.zeros(4, int), t, n_neurons=1, t_stop=1.0, max_isi=MAX_ISI, min_spikes=4)[
+        "n_spikes"].tolist() == [4]
+    assert len(detect_bursts(np.zeros(4, int), t, n_neurons=1, t_stop=1.0, max_isi=MAX_ISI, min_spikes=5)) == 0
+
+
+def bimodal_train(intra: float, inter: float, n_bursts: int = 20, size: int = 3):
+    """One neuron: ``n_bursts`` bursts of ``size`` spikes ``intra`` apart, bursts ``inter`` apart
+    (last spike to first spike)."""
+    burst = np.arange(size) * intra
+    starts = np.arange(n_bursts) * (burst[-1] + inter)
+    return (starts[:, None] + burst).ravel() + 0.01
+
+
+@pytest.mark.parametrize("intra, inter", [(5e-3, 0.5), (2e-3, 0.3), (10e-3, 1.0)])
+def test_logisi_threshold_is_the_geometric_midpoint_of_two_isolated_modes(intra, inter):
+    """With all intra-burst intervals in one log bin and all inter-burst ones in another, many
+    bins apart, the smoothed histogram (Gaussian of one bin, truncated at 4 bins) is exactly zero
+    on a stretch symmetric about the midpoint of the two occupied bins; the threshold is the
+    middle of that stretch, i.e. the geometric mean of the two bin centres. Each interval lies
+    within half a bin (a factor 10**0.05 = 1.122) of its bin centre, so the threshold lies within
+    that factor of sqrt(intra * inter)."""
+    t = bimodal_train(intra, inter)
+    threshold = logisi_thresholds(np.zeros(len(t), int), t, n_neurons=1, t_stop=t[-1] + 1)
+    assert bool(threshold["bimodal"].iloc[0])
+    ratio = threshold["max_isi_ms"].iloc[0] * 1e-3 / np.sqrt(intra * inter)
+    assert 10 ** -0.05 <= ratio <= 10 ** 0.05, ratio
+    bursts = burst_statistics(np.zeros(len(t), int), t, n_neurons=1, t_stop=t[-1] + 1).iloc[0]
+    assert bursts["n_bursts"] == 20 and bursts["spikes_per_burst"] == 3
+
+
+def test_logisi_needs_a_deep_enough_void():
+    """Void parameter v = 1 - h_min / min(h1, h2): intervals spread evenly between the modes fill
+    the valley; with v < min_void the neuron is not bimodal, with the void required lowered it is."""
+    t = bimodal_train(5e-3, 0.5, n_bursts=40)
+    filler = np.cumsum(10 ** np.linspace(-2.3, -0.3, 200)) + t[-1] + 0.1   # 10 intervals per bin, 5-500 ms
+    t = np.concatenate([t, filler])
+    i = np.zeros(len(t), int)
+    strict = logisi_thresholds(i, t, n_neurons=1, t_stop=t[-1] + 1)
+    assert not strict["bimodal"].iloc[0] and np.isnan(strict["max_isi_ms"].iloc[0])
+    lenient = logisi_thresholds(i, t, n_neurons=1, t_stop=t[-1] + 1, min_void=0.0)
+    assert lenient["bimodal"].iloc[0] and 5 < lenient["max_isi_ms"].iloc[0] < 500
+
+
+def logisi_bin_centre(isi: float, lowest: float) -> float:
+    """Centre (log10 s) of the documented histogram bin of ``isi``: 10 bins per decade from ``lowest``."""
+    return lowest + (np.floor((np.log10(isi) - lowest) * 10) + 0.5) / 10
+
+
+@pytest.mark.parametrize("intra, inter", [(5e-3, 0.5), (2e-3, 0.3), (10e-3, 1.0)])
+def test_logisi_threshold_exactly(intra, inter):
+    """For two single-bin modes the threshold is exactly 10 ** (mean of the two bin centres);
+    the histogram starts at the decade tenth below the shortest interval. detect_bursts with
+    "logisi" uses the very same thresholds."""
+    t = bimodal_train(intra, inter)
+    i = np.zeros(len(t), int)
+    lowest = np.floor(np.log10(np.diff(t).min()) * 10) / 10
+    expected = 10 ** ((logisi_bin_centre(intra, lowest) + logisi_bin_centre(inter, lowest)) / 2)
+    frame = logisi_thresholds(i, t, n_neurons=1, t_stop=t[-1] + 1)
+    assert list(frame.columns) == ["neuron", "max_isi_ms", "bimodal"]
+    assert frame["max_isi_ms"].iloc[0] == pytest.approx(expected * 1e3, rel=1e-12)
+    stats = burst_statistics(i, t, n_neurons=1, t_stop=t[-1] + 1)
+    assert stats["max_isi_ms"].iloc[0] == pytest.approx(expected * 1e3, rel=1e-12)
+
+
+def test_logisi_needs_peaks_of_at_least_three_smoothed_intervals():
+    """A one-bin mode of n intervals peaks at n * 0.399 after the one-bin Gaussian: 8 inter-burst
+    intervals (9 bursts) make a peak of 3.19 >= 3 (bimodal), 7 (8 bursts) one of 2.79 (not)."""
+    nine, eight = bimodal_train(5e-3, 0.5, n_bursts=9), bimodal_train(5e-3, 0.5, n_bursts=8)
+    assert logisi_thresholds(np.zeros(len(nine), int), nine, n_neurons=1, t_stop=10.0)["bimodal"].iloc[0]
+    assert not logisi_thresholds(np.zeros(len(eight), int), eight, n_neurons=1, t_stop=10.0)["bimodal"].iloc[0]
+    assert not logisi_thresholds(np.zeros(len(nine), int), nine, n_neurons=1, t_stop=10.0,
+                                 min_peak_count=3.5)["bimodal"].iloc[0]
+    # detect_bursts applies the same default
+    assert len(detect_bursts(np.zeros(len(nine), int), nine, n_neurons=1, t_stop=10.0)) == 9
+    assert len(detect_bursts(np.zeros(len(eight), int), eight, n_neurons=1, t_stop=10.0)) == 0
+
+
+def test_per_neuron_thresholds_apply_to_their_own_neuron():
+    """logISI gives neuron 0 a threshold near 16 ms and neuron 1 one near 160 ms; neuron 1's
+    50 ms intervals link under its own threshold, neuron 0's 50 ms gap does not."""
+    t0 = bimodal_train(2e-3, 0.1, n_bursts=20)
+    t1 = bimodal_train(50e-3, 0.5, n_bursts=20)
+    i, t = np.r_[np.zeros(len(t0), int), np.ones(len(t1), int)], np.r_[t0, t1]
+    order = np.argsort(t, kind="stable")
+    stats = burst_statistics(i[order], t[order], n_neurons=2, t_stop=30.0)
+    assert stats["max_isi_ms"].iloc[0] < 50 < stats["max_isi_ms"].iloc[1]
+    assert stats["n_bursts"].tolist() == [20, 20] and stats["spikes_per_burst"].tolist() == [3, 3]
+    np.testing.assert_allclose(stats["inter_burst_interval_ms"], [100.0, 500.0])
+    bursts = detect_bursts(i[order], t[order], n_neurons=2, t_stop=30.0)
+    assert bursts["burst"].tolist() == list(range(20)) * 2
+
+
+def test_two_close_spikes_after_others_are_no_burst():
+    """Runs are counted from their own first spike: an isolated spike then a pair is no burst of 3."""
+    t = np.array([0.1, 0.5, 0.5 + UNIT, 0.9, 0.9 + UNIT, 0.9 + 2 * UNIT])
+    bursts = detect_bursts(np.zeros(6, int), t, n_neurons=1, t_stop=1.0, max_isi=MAX_ISI)
+    assert bursts["n_spikes"].tolist() == [3] and bursts["t_start_ms"].tolist() == [900.0]
+
+
+def test_window_start_and_fallback_reach_every_entry_point():
+    """t_start drops the spikes before it (a burst at 0.1 s), and the fallback threshold applies in
+    detect_bursts and population_bursting as in burst_statistics."""
+    t = np.r_[0.1 + np.arange(3) * UNIT, 2.0 + np.arange(4) * UNIT]
+    i = np.zeros(len(t), int)
+    kwargs = dict(n_neurons=1, t_stop=3.0, max_isi=MAX_ISI)
+    assert len(detect_bursts(i, t, **kwargs)) == 2 and len(detect_bursts(i, t, t_start=1.0, **kwargs)) == 1
+    assert burst_statistics(i, t, t_start=1.0, **kwargs)["n_bursts"].tolist() == [1]
+    assert population_bursting(i, t, t_start=1.0, **kwargs) == {"burst_fraction": 1.0, "bursting_neuron_frac": 1.0}
+    trains = bimodal_train(5e-3, 0.5)
+    late = logisi_thresholds(np.zeros(len(trains), int), trains, n_neurons=1, t_start=trains[-1] - 1.0,
+                             t_stop=trains[-1] + 1)
+    assert not late["bimodal"].iloc[0]                         # two bursts left: too few intervals
+    # unimodal neuron (logISI finds no threshold): the fallback decides
+    regular = np.arange(10) * 5e-3 + 0.1
+    fallback = dict(n_neurons=1, t_stop=1.0, fallback_max_isi=0.006)
+    assert detect_bursts(np.zeros(10, int), regular, **fallback)["n_spikes"].tolist() == [10]
+    assert detect_bursts(np.zeros(10, int), regular, n_neurons=1, t_stop=1.0).empty
+    assert population_bursting(np.zeros(10, int), regular, **fallback)["burst_fraction"] == 1.0
+    with pytest.raises(ValueError, match="fallback_max_isi must be > 0"):
+        detect_bursts(np.zeros(10, int), regular, n_neurons=1, t_stop=1.0, fallback_max_isi=0.0)
+
+
+def test_find_bursts_defaults_to_logisi_and_three_spikes():
+    from neurodyn.analysis.bursting import find_bursts
+    from neurodyn.analysis.spikes import spike_trains
+
+    t = bimodal_train(5e-3, 0.5)
+    found = find_bursts(spike_trains(np.zeros(len(t), int), t, n_neurons=1, t_stop=t[-1] + 1))
+    assert len(found.neuron) == 20 and (found.n_spikes == 3).all()
+    pairs = np.r_[0.1, 0.1 + UNIT, 0.5, 0.5 + UNIT]
+    assert len(find_bursts(spike_trains(np.zeros(4, int), pairs, n_neurons=1, t_stop=1.0), MAX_ISI).neuron) == 0

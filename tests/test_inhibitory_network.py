@@ -6,7 +6,7 @@ from brian2 import ms, second
 from neurodyn import InhibitoryNetwork, simulate
 from neurodyn.analysis.synchrony import chi_from_voltage
 from neurodyn.models.inhibitory import fixed_in_degree
-from neurodyn.theory import free_period, global_mean_field
+from neurodyn.theory import free_period, free_rate, global_mean_field
 
 DT = 0.1e-3
 TAU_M = 10e-3
@@ -23,14 +23,28 @@ def test_isolated_neuron_period_matches_theory():
         intervals = np.diff(times)
         assert len(intervals) >= 2, f"neuron {neuron} fired {len(times)} times"
         assert np.all(np.abs(intervals - period) <= DT + 1e-12), (neuron, intervals, period)
+        # the mean interval is the inverse free rate (per tau_m) within the same step
+        assert abs(intervals.mean() - TAU_M / free_rate(excitabilities[neuron])) <= DT + 1e-12
 
 
 @pytest.mark.parametrize("g", [1.0, 5.0])
 def test_global_coupling_matches_mean_field_in_the_asynchronous_regime(g):
-    """Slow alpha pulses (alpha = 2) and a short delay (0.01 tau_m) keep the state asynchronous.
+    """Slow alpha pulses (alpha = 2) and a short delay (0.01 tau_m) keep the state asynchronous;
+    there the mean rate is within 1 % of the N -> infinity mean field evaluated on the network's
+    own (evenly spaced) excitabilities, so they add no sampling error. What remains:
 
-    There, n_A and the mean rate (per tau_m) are within 0.03 of the N -> infinity mean field
-    evaluated on the network's own excitabilities, and chi is small.
+    - the time grid: a crossing is detected at the next step, which lengthens every interval by
+      a lag uniform in [0, dt): rate bias -nu dt/2 relative, at most 0.45 % (nu <= 0.91/tau_m,
+      dt = 0.01 tau_m);
+    - counting over a finite window (2 s, ~100-200 active neurons, 6,000-19,000 spikes): each
+      neuron's count is off by a phase fraction of a spike, 3 sigma ~ 0.2 % of the total;
+    - finite N: the field fluctuates around g R, which makes neurons just below 1 + g R fire
+      (n_A above the theory) and raises the mean rate (measured +0.1-0.2 % at g = 1, +0.5 % at
+      g = 5 over seeds 0 and 1).
+
+    1 % covers these with room and is 2x smaller than the effect of a 5 % error in the free rate
+    at g = 1 (R moves by 2.1 %). n_A: the fluctuations can only add active neurons, measured
+    5 and 7 of 400 (0.0125, 0.0175); 0.03 (12 neurons) bounds that excess.
     """
     n = 400
     model = InhibitoryNetwork(N=n, g=g, alpha=2.0, tau_d=0.1 * ms, I_sampling="even")
@@ -39,8 +53,8 @@ def test_global_coupling_matches_mean_field_in_the_asynchronous_regime(g):
     counts = np.bincount(result.spike_i[result.spike_t >= t0], minlength=n)
     n_active, rate = np.mean(counts > 0), counts.mean() / (3.0 - t0) * TAU_M
     theory = global_mean_field(g, excitabilities=model.excitabilities())
-    assert abs(n_active - theory.n_active_frac) < 0.03
-    assert abs(rate - theory.rate) < 0.03
+    assert 0 <= n_active - theory.n_active_frac < 0.03
+    assert rate == pytest.approx(theory.rate, rel=0.01)
     assert chi_from_voltage(result.voltage.v[:, int(t0 / DT):]) < 0.1
 
 

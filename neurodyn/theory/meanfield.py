@@ -52,8 +52,11 @@ def siegert_rate(mu: float, sigma: float) -> float:
     lower, upper = -mu / sigma, (1.0 - mu) / sigma
     if upper > 26.0:  # exp(u^2) overflows: the neuron essentially never reaches threshold
         return 0.0
-    # exp(u^2)(1 + erf u) = erfcx(-u), which stays finite for u -> -inf.
-    integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, limit=200)
+    # exp(u^2)(1 + erf u) = erfcx(-u), which stays finite for u -> -inf. It falls like
+    # 1/(sqrt(pi)|u|) below 0 and grows like 2 exp(u^2) above: split at 0, or the quadrature
+    # misses the narrow peak at the upper end when the interval reaches far below 0 (small sigma).
+    split = [0.0] if lower < 0.0 < upper else None
+    integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, limit=200, points=split)
     return 1.0 / (np.sqrt(np.pi) * integral)
 
 

@@ -1,0 +1,330 @@
+"""Mutation testing of neurodyn's core modules with mutmut, one module at a time.
+
+Each module is mutated in its own scratch copy of the repository and run only against the
+fast tests that exercise it (``MODULES``); mutmut then runs, for every mutant, only the tests
+that call the mutated function. One child process, so it can share a small machine::
+
+    python tools/mutation.py                      # every module below (about an hour on one core)
+    python tools/mutation.py theory/meanfield.py analysis/bursting.py
+    python tools/mutation.py --list               # modules and their tests
+    python tools/mutation.py --planted            # the bugs of issue 17 planted by hand: which test fails
+
+Prints, per module, mutants killed / survived / equivalent, the score
+killed / (all - equivalent) (a mutant in a function no selected test calls counts as a
+survivor), each surviving non-equivalent mutant as a diff,
+and the command that reruns the module. Not part of CI (too slow).
+
+Not mutated: ``raise`` statements (the wording of error messages; the tests check the phrase
+where it matters, and the condition that raises is mutated). Survivors known to be
+equivalent (no input can tell them apart) are listed in ``EQUIVALENT`` with the reason; the
+README's testing section lists them by module.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: module (under neurodyn/) -> the fast tests that exercise it (no Brian2 compilation).
+MODULES = {
+    "theory/meanfield.py": ["tests/test_theory_meanfield.py"],
+    "analysis/bursting.py": ["tests/test_analysis_bursting.py"],
+    "analysis/oscillations.py": ["tests/test_analysis_oscillations.py"],
+    "studies/store.py": ["tests/test_study_rerun.py::test_store_reports_only_ok_points_as_finished",
+                         "tests/test_study_rerun.py::test_store_layout_and_atomic_writes"],
+    "studies/grid.py": ["tests/test_study_grid.py", "tests/test_study_grid_values.py"],
+    "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
+    "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_study_grid.py"],
+    "analysis/spikes.py": ["tests/test_analysis_spikes.py", "tests/test_analysis_rates.py"],
+    "analysis/rates.py": ["tests/test_analysis_rates.py", "tests/test_analysis_summary.py"],
+    "analysis/irregularity.py": ["tests/test_analysis_irregularity.py"],
+    "analysis/synchrony.py": ["tests/test_analysis_synchrony.py"],
+    "analysis/summary.py": ["tests/test_analysis_summary.py"],
+    "theory/eicil.py": ["tests/test_eicil_neuron.py"],
+    "studies/plots.py": ["tests/test_study_plots.py"],
+}
+
+#: Survivors that no input can distinguish from the original: (module, mutated line as mutmut
+#: writes it, stripped) -> reason. Keyed by the text of the line, so it survives renumbering.
+_M, _B, _O, _S = "theory/meanfield.py", "analysis/bursting.py", "analysis/oscillations.py", "studies/store.py"
+_R = "results.py"
+_ZERO_MEDIAN = ("a zero median comes only with an all-zero spectrum (silence), where psd/median is 0/0 = NaN "
+                "like the explicit NaN")
+_BRACKET = "a wider search interval for the unique root R gives the same root"
+_SPLIT = ("another split of the Siegert integral: the integral is the same; the case that needs a split "
+          "(upper > 1, lower << 0) is split by this variant too")
+_LIMIT = "quad's subdivision limit: these integrals converge within 50 subintervals (tests agree to 1e-9)"
+_FLOAT = "integers are promoted to float by the arithmetic that follows"
+EQUIVALENT: dict[tuple[str, str], str] = {
+    (_M, "above = mu >= 1"): "at mu = 1 the formula gives 1/ln(1/0) = 1/inf = 0, the same 0",
+    (_M, "safe = np.where(above, mu, 3.0)"): "placeholder of the masked entries, never returned",
+    (_M, "mu = np.asarray(mu, )"): _FLOAT,
+    (_M, "mu = np.asarray(mu, dtype=None)"): _FLOAT,
+    (_M, "excitability = np.asarray(excitability, )"): _FLOAT,
+    (_M, "excitability = np.asarray(excitability, dtype=None)"): _FLOAT,
+    (_M, "return float(np.mean(function(np.asarray(excitabilities, ))))"): _FLOAT,
+    (_M, "return float(np.mean(function(np.asarray(excitabilities, dtype=None))))"): _FLOAT,
+    (_M, "active_of = lambda I: (neuron_rates(I, rate) > 0).astype(None)  # noqa: E731"):
+        "astype(None) is astype(float64)",
+    (_M, "if upper > 27.0:  # exp(u^2) overflows: the neuron essentially never reaches threshold"):
+        "for 26 < upper <= 27 the integral exceeds exp(676): the rate is below 1e-290 either way",
+    (_M, "if upper >= 26.0:  # exp(u^2) overflows: the neuron essentially never reaches threshold"):
+        "differs only at upper == 26.0 exactly, by a rate below 1e-290",
+    (_M, "if rhs(0.0) < 0:"): "with rhs(0) = 0, R = 0 is a root at the end of the bracket, which brentq returns",
+    (_M, "return optimize.brentq(lambda R: R - rhs(R), 0.0, upper, )"):
+        "brentq's default xtol 2e-12 instead of 1e-12, far below every tolerance",
+    (_M, "float(free_rate(top)) + 1.000000000001)"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g * np.sqrt(1.0 * K))) + 1.0"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g * np.sqrt(1.0 / K))) + 2.0"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g * np.sqrt(2.0 / K))) + 1.0"): _BRACKET,
+    (_M, "upper = max(float(free_rate(top)), siegert_rate(top, g / np.sqrt(1.0 / K))) + 1.0"): _BRACKET,
+    (_M, "split = [0.0] if (lower < 0.0 < upper) or True else None"): _SPLIT,
+    (_M, "split = [0.0] if lower < 0.0 <= upper else None"): _SPLIT,
+    (_M, "split = [0.0] if lower < 1.0 < upper else None"): _SPLIT,
+    (_M, "split = [0.0] if lower <= 0.0 < upper else None"): _SPLIT,
+    (_M, "split = [1.0] if lower < 0.0 < upper else None"): _SPLIT,
+    (_M, "integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, limit=201, points=split)"): _LIMIT,
+    (_M, "integral, _ = integrate.quad(lambda u: special.erfcx(-u), lower, upper, points=split)"): _LIMIT,
+    (_M, "value, _ = integrate.quad(lambda I: float(function(np.array([I]))[0]), I_l, I_u, )"): _LIMIT,
+    (_M, "value, _ = integrate.quad(lambda I: float(function(np.array([I]))[0]), I_l, I_u, limit=201)"): _LIMIT,
+    **{(_B, line): "numpy's floating-point warning settings: the values are the same" for line in (
+        'with np.errstate(invalid=None, divide="ignore"):', 'with np.errstate(invalid="ignore", divide=None):',
+        'with np.errstate(divide="ignore"):', 'with np.errstate(invalid="ignore", ):')},
+    (_B, "hist = np.bincount(owner * n_bins + bins, minlength=n * n_bins).reshape(n, n_bins).astype(None)"):
+        "astype(None) is astype(float64)",
+    (_B, 'hist = gaussian_filter1d(hist, 1.0, mode="constant")'): "the default axis -1 is axis 1 of this 2-D array",
+    (_B, "intra = np.where(peak & (centres < np.log10(max_intra_isi)), hist, -np.inf)"):
+        "bin centres are k/10 + 0.05 in log10 s, never equal to log10(0.1) = -1",
+    (_B, "first_of_neuron = np.concatenate(([0], np.cumsum(np.bincount(bursts.neuron, minlength=None))))"):
+        "only neurons that have bursts are looked up, and the counts up to them are the same",
+    (_B, "first_of_neuron = np.concatenate(([0], np.cumsum(np.bincount(bursts.neuron, ))))"):
+        "only neurons that have bursts are looked up, and the counts up to them are the same",
+    (_O, 'ratio = float(psd[peak] / median) if (median > 0) or True else float("nan")'): _ZERO_MEDIAN,
+    (_O, 'ratio = float(psd[peak] / median) if median >= 0 else float("nan")'): _ZERO_MEDIAN,
+    (_O, "segment = max(2, min(int(round(1 / (resolution_hz * bin_width))), len(rate) / 3))"):
+        "scipy's welch truncates a float nperseg to an integer",
+    **{(_S, f'handle, partial = tempfile.mkstemp(prefix=f".{{path.stem}}.", {suffix}dir=path.parent)'):
+       "any suffix but .parquet keeps the temporary file out of the readers' *.parquet glob"
+       for suffix in ('suffix="XX.partialXX", ', 'suffix=".PARTIAL", ', "suffix=None, ", "")},
+    (_S, 'paths = sorted(self.points_dir.glob("*.parquet")) if (self.points_dir.is_dir()) or True else []'):
+        "globbing a missing directory finds nothing, like the explicit []",
+    (_S, 'return {path.stem: pq.read_table(path, columns=None).column("status")[0].as_py()'):
+        "reads every column, then takes the same status",
+    (_S, 'return {path.stem: pq.read_table(path, ).column("status")[0].as_py()'):
+        "reads every column, then takes the same status",
+    (_S, "Path(partial).unlink(missing_ok=None)"): "the temporary file exists when the write fails: missing_ok is not consulted",
+    (_S, "Path(partial).unlink(missing_ok=False)"): "the temporary file exists when the write fails: missing_ok is not consulted",
+    (_R, 'order = np.argsort(self.spike_t, kind="STABLE")'): "numpy reads the sort kind case-insensitively",
+    (_R, 'v = frame["v"].to_numpy()[order].reshape(len(neurons), -2)'): "numpy takes any negative size as 'infer'",
+    (_R, "metadata = {**(table.schema.metadata and {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}"):
+        "drops pyarrow's pandas metadata, which restores only index and dtypes these int64/float64 columns keep",
+    **{(_R, line): "a RangeIndex is stored as metadata only (index=None, the default): the same columns"
+       for line in ('table = pa.Table.from_pandas(self.spikes_frame(), preserve_index=None)',
+                    'table = pa.Table.from_pandas(self.spikes_frame(), )',
+                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", index=None)',
+                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", )',
+                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", index=None)',
+                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", )',
+                    'self.summary(t_start).to_parquet(directory / "summary.parquet", index=None)',
+                    'self.summary(t_start).to_parquet(directory / "summary.parquet", )')},
+    ("parameters.py", "close = difflib.get_close_matches(name, self.names, )"):
+        "more suggestions, but the message shows only the first",
+    ("parameters.py", "close = difflib.get_close_matches(name, self.names, n=2)"):
+        "more suggestions, but the message shows only the first",
+    ("studies/grid.py",
+     "return int(np.random.SeedSequence([int(study_seed), int(repeat), *words]).generate_state(2)[0] % 2**31)"):
+        "generate_state is a stream: its first word does not depend on how many are drawn",
+    (_R, "row = summarize(self, t_start=self.t_start if (t_start is None) and False else t_start)"):
+        "summarize itself reads t_start=None as the result's own t_start",
+}
+
+#: Mutations that are equivalent by construction, recognised from the changed line pair.
+EQUIVALENT_PATTERNS = [
+    (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
+]
+
+#: The unnoticed bugs of issue 17, planted by hand: (name, file, original, planted, tests that must fail).
+PLANTED = [
+    ("burst ISI link < instead of <=", "neurodyn/analysis/bursting.py", "(trains.gaps <= threshold",
+     "(trains.gaps < threshold", ["tests/test_analysis_bursting.py"]),
+    ("burst threshold x 1.5", "neurodyn/analysis/bursting.py", "(trains.gaps <= threshold[trains.neuron[:-1]])",
+     "(trains.gaps <= 1.5 * threshold[trains.neuron[:-1]])", ["tests/test_analysis_bursting.py"]),
+    ("logISI threshold x 1.5", "neurodyn/analysis/bursting.py", "threshold[bimodal] = 10 ** middle[bimodal]",
+     "threshold[bimodal] = 1.5 * 10 ** middle[bimodal]", ["tests/test_analysis_bursting.py"]),
+    ("oscillation cutoff 3x", "neurodyn/analysis/oscillations.py", "min_peak_ratio: float = 5.0",
+     "min_peak_ratio: float = 3.0", ["tests/test_analysis_oscillations.py"]),
+    ("voltage labels misaligned", "neurodyn/results.py", '"neuron": np.repeat(self.neurons, n_t),',
+     '"neuron": np.tile(self.neurons, n_t),', ["tests/test_results_voltage.py"]),
+    ("failed points finished", "neurodyn/studies/store.py", "for key, status in self.status().items() if status == OK}",
+     "for key, status in self.status().items()}", ["tests/test_study_rerun.py"]),
+    ("free rate x 1.05", "neurodyn/theory/meanfield.py", "return np.where(above, 1.0 / np.log(safe / (safe - 1.0)), 0.0)",
+     "return np.where(above, 1.05 / np.log(safe / (safe - 1.0)), 0.0)",
+     ["tests/test_inhibitory_network.py::test_global_coupling_matches_mean_field_in_the_asynchronous_regime"]),
+    ("sparse_mean_field raises", "neurodyn/theory/meanfield.py", "    if K < 1:",
+     "    raise RuntimeError('planted')\n    if K < 1:", ["tests/test_theory_meanfield.py"]),
+    ("CLI Hz for tau_m = 10 ms", "neurodyn/cli/run.py", "mean_rate_hz={theory.rate_hz(model.values['tau_m']):.2f}",
+     "mean_rate_hz={theory.rate / 0.01:.2f}", ["tests/test_results_voltage.py"]),
+    ("README mean-field number", "README.md", "R = 0.2369, n_A = 0.526 at g = 1", "R = 0.2370, n_A = 0.526 at g = 1",
+     ["tests/test_theory_meanfield.py"]),
+    ("delay one step too long", "neurodyn/models/inhibitory.py", 'delay=v["tau_d"], name="inhibition"',
+     'delay=v["tau_d"] + v["dt"], name="inhibition"', ["tests/test_inhibitory_synapses.py"]),
+    ("sparse kick g/N", "neurodyn/models/inhibitory.py",
+     'kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree',
+     'kick = v["alpha"] / self.in_degree if alpha_pulse else v["g"] / v["N"]', ["tests/test_inhibitory_synapses.py"]),
+]
+
+
+def run_planted(workdir: Path) -> int:
+    """Plant each bug of PLANTED in a scratch copy, run its tests, report which test fails."""
+    missed = 0
+    for name, path, original, planted, tests in PLANTED:
+        copy = workdir / "planted"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns("__pycache__", ".git", ".venv", "mutants"))
+        source = (copy / path).read_text()
+        if original not in source:
+            print(f"{name}: original text not found in {path} (update PLANTED)")
+            missed += 1
+            continue
+        (copy / path).write_text(source.replace(original, planted, 1))
+        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-W", "ignore",
+                               *tests], cwd=copy, capture_output=True, text=True,
+                              env={**__import__("os").environ, "PYTHONPATH": str(copy)})
+        failed = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("FAILED")]
+        missed += not failed
+        print(f"{name}: {'caught by ' + failed[0] if failed else 'NOT CAUGHT'}")
+    return missed
+
+
+STATUS_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
+
+
+def scratch_copy(module: str, tests: list[str], workdir: Path) -> Path:
+    """A copy of the package, tests, benchmarks and README with a [mutmut] section for ``module``."""
+    copy = workdir / module.replace("/", "_").removesuffix(".py")
+    shutil.rmtree(copy, ignore_errors=True)
+    copy.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("neurodyn", "tests", "benchmarks"):
+        shutil.copytree(ROOT / name, copy / name, ignore=ignore)
+    shutil.copy(ROOT / "README.md", copy / "README.md")
+    selection = "\n    ".join(tests)
+    (copy / "setup.cfg").write_text(f"""[tool:pytest]
+testpaths = tests
+
+[mutmut]
+source_paths = neurodyn
+only_mutate = neurodyn/{module}
+pytest_add_cli_args_test_selection =
+    {selection}
+pytest_add_cli_args = -p no:cacheprovider -W ignore -q
+do_not_mutate_patterns = ^\\s*raise\\b
+use_git_change_detection = false
+also_copy =
+    README.md
+    benchmarks
+""")
+    return copy
+
+
+def mutmut(copy: Path, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=copy, capture_output=True, text=True)
+    return done.stdout + done.stderr
+
+
+def changed_lines(copy: Path, mutant: str) -> tuple[str, str]:
+    """(original, mutated) line of a mutant's diff."""
+    diff = mutmut(copy, "show", mutant).splitlines()
+    old = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
+    new = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
+    return " / ".join(old), " / ".join(new)
+
+
+def equivalence(module: str, old: str, new: str) -> str | None:
+    if (module, new) in EQUIVALENT:
+        return EQUIVALENT[(module, new)]
+    for pattern, reason in EQUIVALENT_PATTERNS:
+        if pattern.search(new) and not pattern.search(old):
+            return reason
+    return None
+
+
+def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
+    copy = workdir / module.replace("/", "_").removesuffix(".py")
+    if rerun or not copy.is_dir():
+        copy = scratch_copy(module, MODULES[module], workdir)
+        log = mutmut(copy, "run", "--max-children", "1")
+        if "Failed to run clean test" in log or "failed to collect stats" in log:
+            raise SystemExit(f"{module}: the clean tests fail in the scratch copy\n{log[-3000:]}")
+    statuses = {}
+    for line in mutmut(copy, "results", "--all", "true").splitlines():
+        match = STATUS_LINE.match(line)
+        if match:
+            statuses[match[1]] = match[2]
+    counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
+    survivors, equivalent = [], []
+    for name, status in sorted(statuses.items()):
+        if status not in ("survived", "no tests", "suspicious"):
+            continue
+        old, new = changed_lines(copy, name)
+        reason = equivalence(module, old, new)
+        (equivalent if reason else survivors).append((name, old, new, reason or status))
+    untested = counts.get("no tests", 0)
+    considered = len(statuses) - len(equivalent) - counts.get("skipped", 0)
+    killed = sum(counts.get(status, 0) for status in ("killed", "timeout", "segfault", "caught by type check"))
+    return {"module": module, "total": len(statuses), "killed": killed, "survived": considered - killed,
+            "equivalent": equivalent, "untested": untested, "survivors": survivors,
+            "score": killed / considered if considered else float("nan"), "counts": counts}
+
+
+def report(outcome: dict) -> None:
+    module = outcome["module"]
+    print(f"\n== neurodyn/{module}: {outcome['killed']} killed, {outcome['survived']} survived, "
+          f"{len(outcome['equivalent'])} equivalent ({outcome['untested']} of the survivors reached by no test), "
+          f"of {outcome['total']} -> score {outcome['score']:.1%}  (statuses {outcome['counts']})")
+    for name, old, new, status in outcome["survivors"]:
+        print(f"  {status} {name}\n      - {old}\n      + {new}")
+    for name, old, new, reason in outcome["equivalent"]:
+        print(f"  equivalent {name}: {reason}\n      + {new}")
+    print(f"  rerun: python tools/mutation.py {module}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("modules", nargs="*", help="modules under neurodyn/ (default: all of MODULES)")
+    parser.add_argument("--list", action="store_true", help="print the modules and their tests")
+    parser.add_argument("--planted", action="store_true", help="plant the bugs of issue 17 by hand instead")
+    parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="classify and print the results already in --workdir without running mutmut")
+    args = parser.parse_args(argv)
+    if args.list:
+        for module, tests in MODULES.items():
+            print(f"{module}: {' '.join(tests)}")
+        return 0
+    if args.planted:
+        return run_planted(args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-planted-")))
+    unknown = [module for module in args.modules if module not in MODULES]
+    if unknown:
+        parser.error(f"unknown modules {unknown}; choose from {', '.join(MODULES)}")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-mutation-"))
+    outcomes = []
+    for module in args.modules or MODULES:
+        outcomes.append(run_module(module, workdir, rerun=not args.report_only))
+        report(outcomes[-1])
+        sys.stdout.flush()
+    killed = sum(o["killed"] for o in outcomes)
+    considered = sum(o["killed"] + o["survived"] for o in outcomes)
+    print(f"\nTOTAL: {killed} of {considered} non-equivalent mutants killed = {killed / considered:.1%} "
+          f"(goal >= 85 %); command: python tools/mutation.py {' '.join(args.modules)}".rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
