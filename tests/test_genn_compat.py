@@ -10,7 +10,8 @@ from neurodyn.errors import GeNNUnsupportedError
 from neurodyn.genn import generate
 from neurodyn.genn_compat import check_model, check_network, find_problems, schedule_notes
 from neurodyn.models.eicil import EINetwork
-from neurodyn.targets import target_device
+from neurodyn.simulation import add_state_monitors
+from neurodyn.targets import plan_for, target_device
 
 
 @pytest.fixture(autouse=True)
@@ -136,8 +137,10 @@ def test_supported_network_passes_and_second_run_is_named():
 def test_neurodyn_models_are_supported(model):
     """No refusal (find_problems is empty, check_model does not raise); the only caveats are the
     EI network's schedule moves, which GeNN's own fixed order makes harmless."""
-    with target_device("numpy", model.dt):
-        assert find_problems(model.build(record_v=[0, 1]).network) == []
+    with plan_for("genn"), target_device("numpy", model.dt):
+        built = model.build()
+        add_state_monitors(built, {"v": [0, 1]})
+        assert find_problems(built.network) == []
     notes = check_model(model, record_v=[0, 1])
     moved = {"neurons_spike_resetter", "recurrent_stateupdater"} if model.name == "eicil" else set()
     assert {note.split()[0] for note in notes} == moved

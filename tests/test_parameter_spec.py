@@ -34,7 +34,7 @@ def test_minimum_is_checked_in_the_declared_unit():
     assert str(error.value) == f"delay must be >= 0.5, got {0.3 * ms}"
     with pytest.raises(ParameterError) as error:
         spec()["gain"].convert(0.5)
-    assert str(error.value) == "gain must be >= 1.0, got 0.5"
+    assert str(error.value) == "gain must be >= 1, got 0.5"
 
 
 @pytest.mark.parametrize("text", ["none", "None", " NONE ", ""])

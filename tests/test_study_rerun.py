@@ -58,12 +58,13 @@ def test_failed_point_runs_again_and_finished_point_does_not(failed_then_fixed):
     assert second_files[f"{ok_key}.parquet"] == first_files[f"{ok_key}.parquet"]
     assert second_files[f"{failed_key}.parquet"] != first_files[f"{failed_key}.parquet"]
     assert second.set_index("g")["status"].to_dict() == {0.5: "ok", 8.0: "error"}
-    # with the analysis fixed, the same point (same key: analyses are not part of it) now finishes
+    # with the analysis fixed (another analysis and keep_spikes: another stored row, so another key,
+    # issue 13) both points are computed for the new definition; the old rows stay as they were
     assert third.set_index("g")["status"].to_dict() == {0.5: "ok", 8.0: "ok"}
-    assert third["point_key"].tolist() == sorted([ok_key, failed_key])
+    assert set(third["point_key"]).isdisjoint({ok_key, failed_key})
     finished = third.set_index("g")
     assert finished.loc[8.0, "spikes_after_transient"] == finished.loc[8.0, "n_spikes"]
-    assert PointStore(out).finished() == {ok_key, failed_key}
+    assert PointStore(out).finished() == {ok_key, *third["point_key"]}
 
 
 def test_store_layout_and_atomic_writes(tmp_path, monkeypatch):
@@ -92,7 +93,11 @@ def test_store_layout_and_atomic_writes(tmp_path, monkeypatch):
     assert pq.read_table(store.point_path("k1")).column_names == columns
     monkeypatch.setattr(os, "replace", real_replace)
 
-    unwritable = pd.DataFrame({"point_key": ["k2"], "status": ["ok"], "bad": [object()]})
-    with pytest.raises(Exception):
-        store.write("k2", unwritable)
+    def disk_full(table, where, **options):
+        open(where, "wb").write(b"PAR1 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        store.write("k2", row("k2", "ok"))
     assert sorted(path.name for path in store.points_dir.iterdir()) == ["k1.parquet"]
