@@ -18,6 +18,9 @@ from neurodyn.registry import load_model
 from neurodyn.results import SimulationResult
 from neurodyn.simulation import simulate
 from neurodyn.targets import TARGETS
+from neurodyn.excepthook import install as _install_excepthook
+
+_install_excepthook()  # after Brian2's own hook is in place (imported above)
 
 __version__ = "0.1.0"
 

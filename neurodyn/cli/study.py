@@ -13,12 +13,18 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "study", help="run a parameter-study script", add_help=False,
         description="Run a study script as `python SCRIPT ...` would; see `neurodyn study SCRIPT --help`.")
-    parser.add_argument("script", help="study script, e.g. studies/wta_global.py")
+    parser.add_argument("-h", "--help", action="store_true", help="show this help (a script's own: SCRIPT --help)")
+    parser.add_argument("script", nargs="?", help="study script, e.g. studies/wta_global.py")
     parser.add_argument("options", nargs=argparse.REMAINDER, help="the script's options (--quick, --out, ...)")
-    parser.set_defaults(handler=handle)
+    parser.set_defaults(handler=handle, parser=parser)
 
 
 def handle(args) -> int:
+    if args.script is None:
+        if not args.help:
+            raise NeurodynError("give a study script, e.g. neurodyn study studies/wta_global.py --quick (see --help)")
+        print(args.parser.format_help())
+        return 0
     script = Path(args.script)
     if not script.is_file():
         raise NeurodynError(f"no study script at {script}")
