@@ -14,7 +14,7 @@ by :func:`neurodyn.convert.snntorch_reader.read_snntorch` on cython and cpp_stan
 measured in one run; it checks that the output counts agree and prints images/s and the
 ratios (issue 15's target: cpp_standalone's loop within 2x of snnTorch).
 
-    python benchmarks/bench_convert.py [--part ann|snntorch|all] [--quick] [--repeats 3] [--steps 50]
+    python benchmarks/bench_convert.py [--part ann|snntorch|lmu|all] [--quick] [--repeats 3] [--steps 50]
 """
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def timed(net, x, steps, target):
 
 def main(argv=None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", default="all", choices=("ann", "snntorch", "all"))
+    parser.add_argument("--part", default="all", choices=("ann", "snntorch", "lmu", "all"),
+                        help="lmu: the hybrid LMU, sequences/s beside PyTorch (benchmarks/bench_lmu.py)")
     parser.add_argument("--quick", action="store_true", help="60 images, 1 repeat, 5 single runs")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--steps", type=int, default=50, help="steps of the ann part (the snntorch part: 25)")
@@ -55,6 +56,10 @@ def main(argv=None) -> pd.DataFrame:
             print("snntorch part skipped: snnTorch is not installed (pip install 'neurodyn[test]')")
         else:
             frames.append(snntorch_throughput(args.repeats if not args.quick else 1, 60 if args.quick else None))
+    if args.part in ("lmu", "all"):
+        from bench_lmu import main as lmu_throughput  # benchmarks/ is on the path of a script run from it
+
+        frames.append(lmu_throughput(["--quick"] if args.quick else ["--repeats", str(args.repeats)]).assign(part="lmu"))
     return pd.concat(frames, ignore_index=True)
 
 
