@@ -79,14 +79,9 @@ TORCH_SUFFIXES = (".pt", ".pth")
 def load_network(path: Path):
     """An ANN (:class:`DenseNetwork`) from an .npz or a state_dict file."""
     if path.suffix in TORCH_SUFFIXES:
-        torch = import_torch()
-        if not path.exists():
-            raise ConversionError(f"{path}: no such file")
-        try:
-            state = torch.load(path, weights_only=True)
-        except Exception as error:  # torch raises many kinds for malformed files
-            raise ConversionError(f"{path}: not a readable PyTorch state_dict ({type(error).__name__}; a whole "
-                                  f"snnTorch model needs --framework snntorch)") from None
+        state = torch_load(path, weights_only=True,
+                           refusal=lambda error: f"not a readable PyTorch state_dict ({type(error).__name__}; a whole "
+                                                 f"snnTorch model needs --framework snntorch)")
         return read_torch(state)
     if path.suffix != ".npz":
         raise ConversionError(f"{path}: unknown model file type {path.suffix!r}; expected .npz, .pt, .pth or .nir")
@@ -98,14 +93,21 @@ def load_spiking(args, path: Path):
     dt = None if args.dt is None else parse_time(args.dt, "--dt")
     if path.suffix == ".nir":
         return read_nir(path, dt, exporter=args.exporter, reset=args.reset)
+    model = torch_load(path, weights_only=False,
+                       refusal=lambda error: f"not a readable saved PyTorch model ({type(error).__name__}: {error})")
+    return read_snntorch(model, input_shape=(64,))
+
+
+def torch_load(path: Path, weights_only: bool, refusal):
+    """``torch.load(path)``; a missing or malformed file is a :class:`ConversionError` (``refusal(error)``
+    says what was expected)."""
     torch = import_torch()
     if not path.exists():
         raise ConversionError(f"{path}: no such file")
     try:
-        model = torch.load(path, weights_only=False)
+        return torch.load(path, weights_only=weights_only)
     except Exception as error:  # torch raises many kinds for malformed files
-        raise ConversionError(f"{path}: not a readable saved PyTorch model ({type(error).__name__}: {error})") from None
-    return read_snntorch(model, input_shape=(64,))
+        raise ConversionError(f"{path}: {refusal(error)}") from None
 
 
 def load_data(name: str):

@@ -43,7 +43,7 @@ from brian2 import NeuronGroup, PoissonInput, Quantity, SpikeMonitor, Synapses, 
 
 from neurodyn.errors import ParameterError
 from neurodyn.model import Model
-from neurodyn.models.inhibitory import fixed_in_degree
+from neurodyn.models.inhibitory import connect, fixed_in_degree
 from neurodyn.parameters import Parameter, ParameterSpec, check_time_grid
 from neurodyn.results import SimulationResult
 
@@ -167,11 +167,7 @@ def sign_synapses(source: NeuronGroup, target: NeuronGroup, connections: tuple[n
     """
     synapses = Synapses(source, target, model="w : 1 (constant)\ndsgn/dt = (s_pre - sgn)/dt : 1 (clock-driven)",
                         on_pre="v_post += w * sgn", method="euler", name=name, namespace={})
-    if connections is None:
-        synapses.connect()
-    else:
-        i, j = connections
-        synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
+    connect(synapses, connections)
     synapses.w = w
     synapses.state_updater.when, synapses.state_updater.order = "thresholds", SIGN_COPY_ORDER
     return synapses

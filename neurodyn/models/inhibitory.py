@@ -70,6 +70,15 @@ def neuron_equations(pulse: str, alpha: float, shared_field: bool = False) -> st
         """
 
 
+def connect(synapses: Synapses, connections: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """Connect ``synapses`` all-to-all (``connections`` is ``None``) or from ``i[k]`` to ``j[k]``."""
+    if connections is None:
+        synapses.connect()
+    else:
+        i, j = connections
+        synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
+
+
 def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Random connectivity where every neuron receives exactly ``k`` inputs, no autapses.
 
@@ -174,12 +183,7 @@ class InhibitoryNetwork(Model):
         synapses = Synapses(neurons, neurons, model="kick : 1 (shared, constant)",
                             on_pre="y_post += kick" if alpha_pulse else "v_post += -kick",
                             delay=v["tau_d"], name="inhibition", namespace={})
-        connections = self.connectivity()
-        if connections is None:
-            synapses.connect()
-        else:
-            i, j = connections
-            synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
+        connect(synapses, self.connectivity())
         synapses.kick = kick
         return synapses
 
