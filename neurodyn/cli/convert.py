@@ -17,7 +17,7 @@ from neurodyn.convert.conversion import ENCODINGS, NEURONS, READOUTS, convert
 from neurodyn.convert.evaluate import evaluate, plot_accuracy_vs_T
 from neurodyn.convert.layers import ConversionError
 from neurodyn.convert.nir_graph import read_nir
-from neurodyn.convert.readers import import_torch, read_npz, read_torch
+from neurodyn.convert.readers import read_npz, read_torch, torch_load
 from neurodyn.convert.snntorch_reader import read_snntorch
 from neurodyn.convert.spiking_network import check_labels, run_spiking
 from neurodyn.lmu import cli as lmu_cli  # hybrid LMU files (.npz with lmu_order)
@@ -97,17 +97,6 @@ def load_spiking(args, path: Path):
                        refusal=lambda error: f"not a readable saved PyTorch model ({type(error).__name__}: {error})")
     return read_snntorch(model, input_shape=(64,))
 
-
-def torch_load(path: Path, weights_only: bool, refusal):
-    """``torch.load(path)``; a missing or malformed file is a :class:`ConversionError` (``refusal(error)``
-    says what was expected)."""
-    torch = import_torch()
-    if not path.exists():
-        raise ConversionError(f"{path}: no such file")
-    try:
-        return torch.load(path, weights_only=weights_only)
-    except Exception as error:  # torch raises many kinds for malformed files
-        raise ConversionError(f"{path}: {refusal(error)}") from None
 
 
 def load_data(name: str):

@@ -29,19 +29,38 @@ from neurodyn.convert.layers import ConversionError, DenseLayer, DenseNetwork
 _NPZ_KEY = re.compile(r"^layer(\d+)_(weight|bias|activation)$")
 
 
-def read_npz(path) -> DenseNetwork:
-    """The network stored in ``path`` (layout in the module docstring)."""
+def load_npz(path, error: type[ConversionError] = ConversionError, holding: str = "") -> dict[str, np.ndarray]:
+    """Every array of the .npz archive at ``path`` (no pickles); a missing file, a file that is no
+    archive and a single .npy array raise ``error`` (``holding`` names what the archive should hold)."""
     path = Path(path)
     try:
         archive = np.load(path, allow_pickle=False)
     except FileNotFoundError:
-        raise ConversionError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise ConversionError(f"{path}: not a readable .npz archive ({error})") from None
+        raise error(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as failure:
+        raise error(f"{path}: not a readable .npz archive ({failure})") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise ConversionError(f"{path}: a single .npy array, not an .npz archive of layers")
+        raise error(f"{path}: a single .npy array, not an .npz archive{holding}")
     with archive:
-        arrays = {key: archive[key] for key in archive.files}
+        return {key: archive[key] for key in archive.files}
+
+
+def torch_load(path: Path, weights_only: bool, refusal, error: type[ConversionError] = ConversionError):
+    """``torch.load(path)``; a missing or malformed file raises ``error`` (``refusal(exception)``
+    says what the file should have been)."""
+    torch = import_torch()
+    if not path.exists():
+        raise error(f"{path}: no such file")
+    try:
+        return torch.load(path, weights_only=weights_only)
+    except Exception as failure:  # torch raises many kinds for malformed files
+        raise error(f"{path}: {refusal(failure)}") from None
+
+
+def read_npz(path) -> DenseNetwork:
+    """The network stored in ``path`` (layout in the module docstring)."""
+    path = Path(path)
+    arrays = load_npz(path, holding=" of layers")
     fields: dict[int, dict[str, np.ndarray]] = {}
     for key, value in arrays.items():
         match = _NPZ_KEY.match(key)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neurodyn.convert.readers import load_npz, torch_load
 from neurodyn.lmu.errors import LMUError
 from neurodyn.lmu.weights import ARRAY_SHAPES, LMUWeights
 
@@ -48,16 +49,7 @@ def write_lmu_npz(weights: LMUWeights, path) -> None:
 def read_lmu_npz(path) -> LMUWeights:
     """The LMU stored in ``path`` (layout in the module docstring)."""
     path = Path(path)
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise LMUError(f"{path}: no such file") from None
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
-        raise LMUError(f"{path}: not a readable .npz archive ({error})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise LMUError(f"{path}: a single .npy array, not an .npz archive")
-    with archive:
-        arrays = {key[len(PREFIX):]: archive[key] for key in archive.files if key.startswith(PREFIX)}
+    arrays = {key[len(PREFIX):]: value for key, value in load_npz(path, LMUError).items() if key.startswith(PREFIX)}
     missing = [name for name in (*SCALARS, *(n for n, _ in ARRAY_SHAPES), "a_bar", "b_bar") if name not in arrays]
     if missing:
         raise LMUError(f"{path}: not an LMU file, missing {', '.join(PREFIX + m for m in missing)}")
@@ -119,14 +111,7 @@ def read_lmu(source, theta: float | None = None, **quantization) -> LMUWeights:
         path = Path(source)
         if path.suffix != ".pt":
             return read_lmu_npz(path)
-        from neurodyn.convert.readers import import_torch
-
-        torch = import_torch()
-        try:
-            state = torch.load(path, weights_only=True)
-        except FileNotFoundError:
-            raise LMUError(f"{path}: no such file") from None
-        except Exception as error:  # torch raises many kinds for malformed files
-            raise LMUError(f"{path}: not a readable PyTorch state_dict ({type(error).__name__})") from None
+        state = torch_load(path, weights_only=True, error=LMUError,
+                           refusal=lambda failure: f"not a readable PyTorch state_dict ({type(failure).__name__})")
         return read_lmu_torch(state, theta, **quantization)
     return read_lmu_torch(source, theta, **quantization)
