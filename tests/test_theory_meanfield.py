@@ -1,7 +1,6 @@
 """The mean-field theory against independent computations: the LIF ODE, the backward
 Kolmogorov equation of the Ornstein-Uhlenbeck neuron, the self-consistency equations evaluated
 by Gauss-Legendre quadrature, and their limits. The numbers the README quotes are checked here."""
-import doctest
 import re
 from pathlib import Path
 
@@ -12,8 +11,6 @@ from brian2 import ms
 from scipy.integrate import solve_ivp
 from scipy.linalg import solve_banded
 
-import neurodyn.studies.grid
-import neurodyn.theory.meanfield
 from neurodyn import InhibitoryNetwork, ParameterError
 from neurodyn.theory import free_period, free_rate, global_mean_field, siegert_rate, sparse_mean_field
 
@@ -211,13 +208,6 @@ def test_sparse_theory_of_the_network_is_the_sparse_mean_field():
     assert model.theory() == sparse_mean_field(5.0, 20, 1.0, 1.5)
     dense = InhibitoryNetwork(N=50, g=5.0, I_sampling="even")
     assert dense.theory() == global_mean_field(5.0, excitabilities=dense.excitabilities())
-
-
-# ------------------------------------------------------------------ docstring examples
-@pytest.mark.parametrize("module", [neurodyn.theory.meanfield, neurodyn.studies.grid])
-def test_docstring_examples(module):
-    outcome = doctest.testmod(module)
-    assert outcome.attempted > 0 and outcome.failed == 0
 
 
 def test_edges_of_the_mean_field():

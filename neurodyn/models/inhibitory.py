@@ -112,7 +112,9 @@ class InhibitoryNetwork(Model):
 
     >>> from brian2 import second
     >>> from neurodyn import InhibitoryNetwork, simulate
-    >>> result = simulate(InhibitoryNetwork(N=200, g=2), 1 * second, target="numpy")
+    >>> result = simulate(InhibitoryNetwork(N=50, g=2), 0.2 * second, target="numpy", progress=False)
+    >>> result.n_neurons, len(result.spike_t) > 0
+    (50, True)
     """
 
     name = "inhibitory"
