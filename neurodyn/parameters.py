@@ -27,8 +27,10 @@ import difflib
 import math
 import numbers
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -51,6 +53,7 @@ EXACT_FLOAT_INTEGER = 2**53
 MAX_INTEGER = 2**63 - 1
 #: Relative tolerance for "a whole number of time steps" (Brian2's ``Clock.epsilon_dt``).
 STEP_TOLERANCE = 1e-4
+_PACKAGE = str(Path(__file__).resolve().parent)  # neurodyn/
 #: Brian2 warns that beyond this many steps times are no longer exact multiples of dt.
 MAX_STEPS = 2**40
 
@@ -210,8 +213,13 @@ def check_time_grid(values: Mapping[str, Any], dt: str = "dt", delays: Iterable[
     for name in time_constants:
         constant = values[name]
         if constant is not None and float(constant) < float(step):
+            # attribute the warning to the first frame outside neurodyn (the user's line), however
+            # many model layers (validate, __init__ of the model and its base) lie between
+            frame, level = sys._getframe(), 1
+            while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_PACKAGE):
+                frame, level = frame.f_back, level + 1
             warnings.warn(TimeStepWarning(f"dt={step} is longer than {name}={constant}: spikes are resolved only to "
-                                          f"whole time steps; use dt <= {name}"), stacklevel=3)
+                                          f"whole time steps; use dt <= {name}"), stacklevel=level)
 
 
 def unit_named(name: str) -> Quantity | None:
