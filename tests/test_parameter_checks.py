@@ -54,6 +54,8 @@ def test_duration_of_one_step_to_two_to_the_forty_steps():
     assert check_duration(dt * (1 - STEP_TOLERANCE / 2), dt) == dt * (1 - STEP_TOLERANCE / 2)
     with pytest.raises(ParameterError, match="shorter than one time step"):
         check_duration(dt * (1 - 2 * STEP_TOLERANCE), dt)
+    # exactly 1 - STEP_TOLERANCE steps (dt = 1 s makes steps the same float) is still accepted
+    assert check_duration((1 - STEP_TOLERANCE) * second, 1 * second) == (1 - STEP_TOLERANCE) * second
     assert check_duration(MAX_STEPS * second, 1 * second) == MAX_STEPS * second  # exactly 2**40 steps
     with pytest.raises(ParameterError, match="at most 2\\*\\*40"):
         check_duration(2 * MAX_STEPS * second, 1 * second)
@@ -87,6 +89,8 @@ def test_delays_on_the_step_grid_within_the_relative_tolerance():
     # relative to the number of steps, not to one step: 10^6 steps off by 10 steps' tolerance / 2 are accepted
     check_time_grid({"dt": dt, "d": dt * (1e6 + 50)}, delays=("d",))
     check_time_grid({"dt": dt, "d": dt * (1e6 + 1e6 * STEP_TOLERANCE / 2)}, delays=("d",))
+    # off by exactly the tolerance (STEP_TOLERANCE steps of dt = 1 s, the same float) is still accepted
+    check_time_grid({"dt": 1 * second, "d": STEP_TOLERANCE * second}, delays=("d",))
     with pytest.raises(ParameterError, match="not a whole number of time steps"):
         check_time_grid({"dt": dt, "d": dt * (1 + 1.5 * STEP_TOLERANCE)}, delays=("d",))
     # the message names both neighbours on the grid

@@ -33,20 +33,39 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: module (under neurodyn/) -> the fast tests that exercise it (no Brian2 compilation).
 MODULES = {
-    "theory/meanfield.py": ["tests/test_theory_meanfield.py"],
+    "theory/meanfield.py": ["tests/test_theory_meanfield.py", "--doctest-modules", "neurodyn/theory/meanfield.py"],
     "analysis/bursting.py": ["tests/test_analysis_bursting.py"],
     "analysis/oscillations.py": ["tests/test_analysis_oscillations.py"],
-    "studies/store.py": ["tests/test_study_rerun.py::test_store_reports_only_ok_points_as_finished",
+    "studies/store.py": ["tests/test_study_store.py",
+                         "tests/test_study_rerun.py::test_store_reports_only_ok_points_as_finished",
                          "tests/test_study_rerun.py::test_store_layout_and_atomic_writes"],
-    "studies/grid.py": ["tests/test_study_grid.py", "tests/test_study_grid_values.py"],
+    "studies/grid.py": ["tests/test_study_grid.py", "tests/test_study_grid_values.py", "--doctest-modules",
+                        "neurodyn/studies/grid.py"],
     "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
-    "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_study_grid.py"],
+    "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_parameter_checks.py",
+                      "tests/test_study_grid.py", "tests/test_validation.py",  # less its two subprocess tests:
+                      "--deselect=tests/test_validation.py::test_after_refused_inputs_and_a_broken_clock_the_next_"
+                      "run_equals_a_fresh_process",
+                      "--deselect=tests/test_validation.py::test_brian2_pyparsing_deprecations_are_not_shown_but_"
+                      "model_warnings_are"],
     "analysis/spikes.py": ["tests/test_analysis_spikes.py", "tests/test_analysis_rates.py"],
     "analysis/rates.py": ["tests/test_analysis_rates.py", "tests/test_analysis_summary.py"],
     "analysis/irregularity.py": ["tests/test_analysis_irregularity.py"],
     "analysis/synchrony.py": ["tests/test_analysis_synchrony.py"],
     "analysis/summary.py": ["tests/test_analysis_summary.py"],
-    "theory/eicil.py": ["tests/test_eicil_neuron.py"],
+    "theory/eicil.py": ["tests/test_theory_eicil.py"],
+    "theory/stability.py": [f"tests/test_theory_stability.py::{name}" for name in (
+        "test_rate_response_at_zero_is_the_slope_of_the_free_rate", "test_rate_response_is_its_defining_integral",
+        "test_free_oscillators_answer_a_growing_modulation_with_H", "test_population_response_matches_the_direct_average",
+        "test_zero_coupling_is_stable", "test_bad_input_is_refused_by_name")],
+    "theory/sparse.py": [f"tests/test_theory_sparse.py::{name}" for name in (
+        "test_vectorised_siegert_matches_adaptive_quadrature", "test_without_quenched_term_it_is_the_diffusion_mean_field",
+        "test_shot_noise_theory_without_coupling_gives_the_free_rates", "test_bad_input_is_refused_by_name")],
+    "convert/neurons.py": ["tests/test_convert_if.py::test_dense_if_layer_rates_equal_relu_over_theta_within_one_over_T",
+                           "tests/test_convert_if.py::test_if_rate_saturates_at_one_spike_per_step",
+                           "tests/test_convert_quantized.py::test_quantized_neuron_equals_a_plain_brian2_script",
+                           "tests/test_convert_quantized.py::test_large_dt_reproduces_the_ann_output",
+                           "tests/test_convert_ei.py::test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T"],
     "studies/plots.py": ["tests/test_study_plots.py"],
 }
 
