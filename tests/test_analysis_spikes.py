@@ -102,3 +102,62 @@ def test_window_outside_the_recording_raises(window):
 def test_result_without_t_but_with_n_neurons_is_refused():
     with pytest.raises(ValueError, match="n_neurons= applies to arrays only"):
         spike_trains(fake_result([0], [0.1], n_neurons=1, t_stop=1.0), n_neurons=3)
+
+
+# ---------------------------------------------------------------- edges (mutation testing, issue 17)
+def test_sub_window_keeps_its_start_drops_its_stop_and_carries_everything():
+    voltage = SimpleNamespace(t=np.array([0.0]), neurons=np.array([0]), v=np.zeros((1, 1)))
+    result = fake_result([0, 1, 0, 1], [0.1, 0.5, 0.8, 0.9], n_neurons=3, t_stop=1.0)
+    result.voltage = voltage
+    trains = spike_trains(result)
+    assert trains.voltage is voltage
+    sub = trains.window(0.5, 0.8)
+    assert (sub.neuron.tolist(), sub.t.tolist(), sub.n_neurons, sub.t_start, sub.t_stop) == ([1], [0.5], 3, 0.5, 0.8)
+    assert sub.params == {"g": 1.0} and sub.voltage is voltage
+    assert spike_trains(trains, t_stop=0.8).t.tolist() == [0.1, 0.5]          # t_stop passed on, not t_start only
+    assert spike_trains(trains, t_start=0.5).t.tolist() == [0.8, 0.5, 0.9]    # neuron 0, then neuron 1
+
+
+@pytest.mark.parametrize("i, t", [([0, 2, 1], [0.1, 0.2, 0.3]),              # first neuron lowest, times rising
+                                  ([0, 1, 1], [0.1, 0.3, 0.2]),              # neurons sorted, times of 1 not
+                                  ([0, 0, 0], [0.1, 0.3, 0.2]),              # all later than the first spike
+                                  ([0, 1, 1, 0], [0.1, 0.4, 0.3, 0.2])])     # the same across neurons
+def test_every_disorder_is_sorted_like_lexsort(i, t):
+    """Reference: np.lexsort((t, i)); each case is in order by some partial criterion only."""
+    trains = spike_trains(i, t, n_neurons=3, t_stop=1.0)
+    order = np.lexsort((t, i))
+    assert trains.neuron.tolist() == np.asarray(i)[order].tolist() and trains.t.tolist() == np.asarray(t)[order].tolist()
+
+
+def test_result_attributes_that_are_optional_and_required():
+    bare = SimpleNamespace(spike_i=np.array([0]), spike_t=np.array([0.3]), n_neurons=1, t_stop=1.0)
+    trains = spike_trains(bare)                                                 # no t_start, params, voltage
+    assert (trains.t_start, trains.params, trains.voltage) == (0.0, {}, None)
+    late = spike_trains(fake_result([0, 0], [0.1, 0.3], n_neurons=1, t_stop=1.0, t_start=0.2))
+    assert late.t_start == 0.2 and late.t.tolist() == [0.3]
+    with pytest.raises(ValueError, match="outside the recording"):
+        spike_trains(fake_result([0], [0.3], n_neurons=1, t_stop=1.0, t_start=0.2), t_start=0.1)
+    with pytest.raises(ValueError, match="expected a result object"):
+        spike_trains(SimpleNamespace(spike_i=np.array([0]), n_neurons=1, t_stop=1.0))
+
+
+def test_spike_trains_refuse_t_or_n_neurons_alone():
+    trains = spike_trains([0], [0.1], n_neurons=2, t_stop=1.0)
+    with pytest.raises(ValueError, match="pass a SpikeTrains alone"):
+        spike_trains(trains, [0.1])
+    with pytest.raises(ValueError, match="pass a SpikeTrains alone"):
+        spike_trains(trains, n_neurons=3)
+    assert spike_trains(trains, n_neurons=2) is trains
+
+
+@pytest.mark.parametrize("window", [{"t_start": np.nan}, {"t_stop": np.inf}, {"t_start": -np.inf}])
+def test_one_non_finite_window_end_is_refused(window):
+    with pytest.raises(ValueError, match="must be finite"):
+        spike_trains([0], [0.1], n_neurons=1, **{"t_stop": 1.0, **window})
+
+
+def test_times_are_float64_and_both_arrays_must_be_one_dimensional():
+    assert spike_trains([0, 0], [0, 1], n_neurons=1, t_stop=2.0).t.dtype == np.float64
+    for i, t in (([[0]], [0.1]), ([0], [[0.1]])):
+        with pytest.raises(ValueError, match="1-D"):
+            spike_trains(i, t, n_neurons=1, t_stop=1.0)

@@ -163,6 +163,33 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "summarize itself reads t_start=None as the result's own t_start",
 }
 
+_SP = "analysis/spikes.py"
+_FAST_PATH = ("_in_neuron_time_order only lets input already in (neuron, time) order skip the sort; this variant "
+              "answers False more often, and sorting sorted input gives the same arrays")
+_SORT_CHOICE = "both sorts give the (neuron, time) order for this input; the choice only changes the speed"
+EQUIVALENT.update({
+    **{(_SP, line): _FAST_PATH for line in (
+        "return bool(None)",
+        "return bool(np.all(None) and np.all((i[1:] > i[:-1]) | (t[1:] >= t[:-1])))",
+        "return bool(np.all(i[1:] > i[:-1]) and np.all((i[1:] > i[:-1]) | (t[1:] >= t[:-1])))",
+        "return bool(np.all(i[1:] >= i[:-1]) and np.all(None))",
+        "return bool(np.all(i[1:] >= i[:-1]) and np.all((i[1:] > i[:-1]) & (t[1:] >= t[:-1])))",
+        "return bool(np.all(i[1:] >= i[:-1]) and np.all((i[1:] > i[:-1]) | (t[1:] > t[:-1])))")},
+    **{(_SP, line): _SORT_CHOICE for line in (
+        "t = t[np.lexsort((t, i))] if np.any(t[1:] <= t[:-1]) else _stable_sort_by_neuron(i, t, n_neurons)",
+        "t = t[np.lexsort((t, i))] if (np.any(t[1:] < t[:-1])) or True else _stable_sort_by_neuron(i, t, n_neurons)")},
+    **{(_SP, line): "the shape inferred from the indices has fewer empty rows; the CSR data are the same" for line in (
+        "return coo_matrix((t, (i, columns)), shape=None).tocsr().data",
+        "return coo_matrix((t, (i, columns)), ).tocsr().data")},
+    **{(_SP, line): "copy= only decides whether int64 input is copied; nothing writes to these arrays" for line in (
+        "return SpikeTrains(i.astype(np.int64, ), t, int(n_neurons), t_start, t_stop, params, voltage)",
+        "return SpikeTrains(i.astype(np.int64, copy=True), t, int(n_neurons), t_start, t_stop, params, voltage)")},
+    (_SP, "if not np.issubdtype(None, np.integer):"):
+        "integer indices then take the float path: whole, finite, converted to int64, as the int64 cast at the end",
+    (_SP, "rec_start, rec_stop = (0.0 if (t_start is None) or True else float(t_start)), float(t_stop)"):
+        "for arrays the recording starts where the given window does; an earlier recording start refuses nothing more",
+})
+
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
 EQUIVALENT_PATTERNS = [
     (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
