@@ -4,6 +4,7 @@ import pytest
 
 from analysis_synthetic import poisson
 from neurodyn.analysis import n_active_fraction, neuron_rates, population_rate
+from neurodyn.analysis.rates import smooth
 
 
 def test_neuron_rates_include_silent_neurons():
@@ -46,3 +47,34 @@ def test_bad_bin_width_and_kernel_raise():
         population_rate([0], [0.1], n_neurons=1, t_stop=1.0, bin_width=2.0)
     with pytest.raises(ValueError, match="kernel"):
         population_rate([0], [0.1], n_neurons=1, t_stop=1.0, smooth_width=0.01, kernel="triangle")
+
+
+# ---------------------------------------------------------------- edges (mutation testing, issue 17)
+def test_a_window_of_exactly_one_bin_and_a_trailing_partial_bin():
+    one = population_rate([0, 0], [0.1, 0.9], n_neurons=1, t_stop=1.0, bin_width=1.0)
+    assert one["pop_rate_hz"].tolist() == [2.0] and one["t_ms"].tolist() == [500.0]
+    # 1 s in bins of 0.3 s: three whole bins; the spike at 0.95 s lies in the partial fourth and is left out
+    three = population_rate([0, 0, 0], [0.05, 0.65, 0.95], n_neurons=1, t_stop=1.0, bin_width=0.3)
+    assert three["pop_rate_hz"].to_numpy() == pytest.approx([1 / 0.3, 0.0, 1 / 0.3])
+
+
+def test_population_rate_counts_from_the_window_start():
+    rate = population_rate([0, 1, 0], [0.2, 0.55, 0.75], n_neurons=2, t_start=0.5, t_stop=1.0, bin_width=0.25)
+    assert rate["t_ms"].tolist() == [625.0, 875.0]
+    assert rate["pop_rate_hz"].to_numpy() == pytest.approx([1 / (2 * 0.25), 1 / (2 * 0.25)])
+
+
+def test_smoothing_defaults_and_widths_against_scipy():
+    """Reference: scipy.ndimage's filters with mode='reflect' (the documented edge handling)."""
+    from scipy.ndimage import gaussian_filter1d, uniform_filter1d
+
+    signal = np.array([0.0, 4.0, 1.0, 0.0, 0.0, 7.0, 2.0])
+    assert smooth(signal, 0.5) == pytest.approx(gaussian_filter1d(signal, 0.5, mode="reflect"))   # default gaussian
+    assert smooth(signal, 3.0, "box") == pytest.approx(uniform_filter1d(signal, 3, mode="reflect"))
+    assert smooth(signal, 0.4, "box").tolist() == signal.tolist()               # rounds to a box of 1: unchanged
+    with pytest.raises(ValueError, match="smoothing width must be > 0"):
+        smooth(signal, 0.0)
+    i, t = [0, 0, 0, 0], [0.0005, 0.0012, 0.0031, 0.0044]
+    smoothed = population_rate(i, t, n_neurons=1, t_stop=0.005, bin_width=1e-3, smooth_width=1e-3)
+    binned = population_rate(i, t, n_neurons=1, t_stop=0.005, bin_width=1e-3)["pop_rate_hz"].to_numpy()
+    assert smoothed["pop_rate_hz"].to_numpy() == pytest.approx(gaussian_filter1d(binned, 1.0, mode="reflect"))

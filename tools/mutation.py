@@ -184,6 +184,11 @@ EQUIVALENT.update({
     **{(_SP, line): "copy= only decides whether int64 input is copied; nothing writes to these arrays" for line in (
         "return SpikeTrains(i.astype(np.int64, ), t, int(n_neurons), t_start, t_stop, params, voltage)",
         "return SpikeTrains(i.astype(np.int64, copy=True), t, int(n_neurons), t_start, t_stop, params, voltage)")},
+    ("analysis/rates.py", "return np.bincount(bins[bins < n_bins], minlength=n_bins).astype(None)"):
+        "astype(None) is astype(float64)",
+    ("analysis/rates.py", "return gaussian_filter1d(signal, width_bins, )"): "scipy's default mode is 'reflect'",
+    ("analysis/rates.py", "return uniform_filter1d(signal, max(1, int(round(width_bins))), )"):
+        "scipy's default mode is 'reflect'",
     (_SP, "if not np.issubdtype(None, np.integer):"):
         "integer indices then take the float path: whole, finite, converted to int64, as the int64 cast at the end",
     (_SP, "rec_start, rec_stop = (0.0 if (t_start is None) or True else float(t_start)), float(t_stop)"):
