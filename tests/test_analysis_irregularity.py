@@ -83,3 +83,23 @@ def test_interspike_intervals_frame():
     frame = interspike_intervals([0, 1, 0, 0], [0.1, 0.2, 0.3, 0.35], n_neurons=2, t_stop=1.0)
     assert frame["neuron"].tolist() == [0, 0]
     np.testing.assert_allclose(frame["isi_ms"], [200.0, 50.0])
+
+
+# ---------------------------------------------------------------- edges (mutation testing, issue 17)
+def test_a_cv_of_exactly_one_is_not_above_one():
+    """ISIs 0.25, 0.25, 0.25, 0.25, 1.5 s (exact binary fractions): mean 0.5, population variance
+    (4 * 0.25**2 + 1) / 5 = 0.25, so CV = sqrt(0.25) / 0.5 = 1 exactly; "CV > 1" must not count it."""
+    t = np.array([0.0, 0.25, 0.5, 0.75, 1.0, 2.5])
+    table = irregularity(np.zeros(6, int), t, n_neurons=1, t_stop=3.0)
+    assert table.columns.tolist() == ["neuron", "mean_isi_ms", "cv", "cv2", "lv"]
+    assert table.loc[0, "cv"] == 1.0 and statistics.cv(statistics.isi(t)) == pytest.approx(1.0, abs=1e-15)
+    assert mean_irregularity(table)["cv_gt1_frac"] == 0.0
+
+
+def test_the_window_start_reaches_intervals_and_irregularity():
+    i, t = [0, 0, 0, 0, 0], [0.1, 0.2, 0.4, 0.5, 0.9]
+    assert interspike_intervals(i, t, n_neurons=1, t_start=0.3, t_stop=1.0)["isi_ms"].to_numpy() == pytest.approx(
+        [100.0, 400.0])
+    late = irregularity(i, t, n_neurons=1, t_start=0.3, t_stop=1.0)
+    assert late.loc[0, "mean_isi_ms"] == pytest.approx(250.0)
+    assert late.loc[0, "cv"] == pytest.approx(statistics.cv(np.array([0.1, 0.4])), rel=1e-12)

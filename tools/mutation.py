@@ -189,6 +189,16 @@ EQUIVALENT.update({
     ("analysis/rates.py", "return gaussian_filter1d(signal, width_bins, )"): "scipy's default mode is 'reflect'",
     ("analysis/rates.py", "return uniform_filter1d(signal, max(1, int(round(width_bins))), )"):
         "scipy's default mode is 'reflect'",
+    **{("analysis/irregularity.py", line): "bins n and n + 1 hold the pairs straddling two neurons; [:n] drops both"
+       for line in ("n_pairs = np.bincount(pair_owner, minlength=n + 2)[:n]",
+                    "cv2 = 2 * np.bincount(pair_owner, weights=np.abs(ratio), minlength=n + 2)[:n] / n_pairs",
+                    "lv = 3 * np.bincount(pair_owner, weights=ratio * ratio, minlength=n + 2)[:n] / n_pairs")},
+    ("analysis/irregularity.py", 'return float(defined.mean()) if (defined.size) or True else float("nan")'):
+        "the mean of no values is NaN, like the explicit NaN",
+    ("analysis/irregularity.py",
+     '"cv_gt1_frac": float(np.mean(cv[defined] > 1)) if (defined.any()) or True else float("nan")}'):
+        "the mean of no values is NaN, like the explicit NaN",
+    ("analysis/irregularity.py", "cv[n_isi < 2] = None"): "None assigned into a float array is NaN",
     (_SP, "if not np.issubdtype(None, np.integer):"):
         "integer indices then take the float path: whole, finite, converted to int64, as the int64 cast at the end",
     (_SP, "rec_start, rec_stop = (0.0 if (t_start is None) or True else float(t_start)), float(t_stop)"):
@@ -198,6 +208,8 @@ EQUIVALENT.update({
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
 EQUIVALENT_PATTERNS = [
     (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
+    (re.compile(r'^with np\.errstate\((?!invalid="ignore", divide="ignore"\))'),
+     "numpy's floating-point warning settings: the values are the same"),
 ]
 
 #: The unnoticed bugs of issue 17, planted by hand: (name, file, original, planted, tests that must fail).
