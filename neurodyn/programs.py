@@ -30,7 +30,6 @@ import json
 import os
 import shutil
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,12 +71,10 @@ def _value_list(value_files) -> list:
 
 @dataclass
 class ProgramRun:
-    """What :meth:`ProgramCache.run` did: the structure key, whether it compiled, seconds spent."""
+    """What :meth:`ProgramCache.run` did: the structure key and whether it compiled the program."""
 
     key: str
     built: bool
-    generate_s: float
-    build_s: float
 
 
 class ProgramCache:
@@ -97,10 +94,8 @@ class ProgramCache:
         on ``device`` (a :class:`~neurodyn.value_files.ValueFileDevice` after ``Network.run``,
         built with ``build_on_run=False``). The device's monitors then read the run's results."""
         global BUILDS
-        started = time.perf_counter()
         gen = self.workdir / "gen"
         key = self.generate(device)
-        generated = time.perf_counter()
         program = self.program_dir(key)
         built = False
         if not (program / _PROGRAM).is_file():
@@ -110,11 +105,10 @@ class ProgramCache:
                     built = True
                     self.builds += 1
                     BUILDS += 1
-        compiled = time.perf_counter()
-        run_dir = self._prepare_run_directory(gen, program, device.static_array_specs)
+        run_dir = self._prepare_run_directory(gen, program, device)
         device.project_dir = str(run_dir)
         device.run(str(run_dir), with_output=False, run_args=[])
-        self.last = ProgramRun(key, built, generated - started, compiled - generated)
+        self.last = ProgramRun(key, built)
         return self.last
 
     def generate(self, device) -> str:
@@ -139,15 +133,15 @@ class ProgramCache:
         (staging / _STRUCTURE).write_text(json.dumps({"key": key, "value_files": _value_list(device.static_array_specs)}))
         os.replace(staging, program)
 
-    def _prepare_run_directory(self, gen: Path, program: Path, value_files) -> Path:
+    def _prepare_run_directory(self, gen: Path, program: Path, device) -> Path:
         """``run/`` with the program hard-linked, this configuration's value files and an empty
-        ``results/``; refuses a program compiled for other value files."""
-        expected = json.loads((program / _STRUCTURE).read_text())["value_files"]
-        present = sorted([path.name, path.stat().st_size] for path in (gen / "static_arrays").iterdir())
-        wanted = sorted([name, size * _BYTES[ctype]] for name, ctype, size in expected)
-        if present != wanted or expected != _value_list(value_files):
-            raise StaleProgramError(f"program {program.name} was compiled for the value files {expected}, but this "
-                                    f"configuration has {present} (name, bytes); refusing to run it")
+        ``results/``; refuses a program compiled for other value files, or files not as listed."""
+        compiled_for = json.loads((program / _STRUCTURE).read_text())["value_files"]
+        present = {path.name: path.stat().st_size for path in (gen / "static_arrays").iterdir()}
+        written = {name: array.nbytes for name, array in device.static_arrays.items()}
+        if compiled_for != _value_list(device.static_array_specs) or present != written:
+            raise StaleProgramError(f"program {program.name} was compiled for the value files {compiled_for}, but this "
+                                    f"configuration has {sorted(present.items())} (name, bytes); refusing to run it")
         run_dir = self.workdir / "run"
         shutil.rmtree(run_dir, ignore_errors=True)
         run_dir.mkdir(parents=True)
@@ -158,10 +152,6 @@ class ProgramCache:
         shutil.copytree(gen / "static_arrays", run_dir / "static_arrays")
         (run_dir / "results").mkdir()
         return run_dir
-
-
-_BYTES = {"double": 8, "float": 4, "int32_t": 4, "int64_t": 8, "int8_t": 1, "uint8_t": 1, "int16_t": 2,
-          "uint16_t": 2, "uint32_t": 4, "uint64_t": 8, "char": 1, "bool": 1}
 
 
 class _locked:

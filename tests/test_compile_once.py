@@ -30,7 +30,15 @@ def standalone_study_module():
 
 
 @pytest.fixture(scope="module")
-def study_runs(tmp_path_factory):
+def build_root(tmp_path_factory):
+    """An empty NEURODYN_BUILD_DIR for this module (no program compiled before), also for the workers."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEURODYN_BUILD_DIR", str(tmp_path_factory.mktemp("compile_once_builds")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def study_runs(tmp_path_factory, build_root):
     """The 6-point study compiled once (1 worker) and with a fresh build per point (2 workers)."""
     study = standalone_study_module().STUDY
     once_dir, fresh_dir = tmp_path_factory.mktemp("once"), tmp_path_factory.mktemp("fresh")
@@ -127,3 +135,22 @@ def test_every_worker_thread_gets_its_own_directory(tmp_path):
     thread.join()
     assert claim_worker_directory(tmp_path) == mine and other[0] != mine
     assert {mine.name, other[0].name} == {"worker-0", "worker-1"}
+
+
+def test_time_step_delay_and_coupling_rerun_from_files_as_fresh_builds(build_root):
+    """dt, the synaptic delay and g reach the program through value files (same structure key):
+    the rerun program then gives the spikes of a fresh build with those values."""
+    from neurodyn import InhibitoryNetwork
+
+    cache = worker_cache()
+    builds = cache.builds
+    simulate(InhibitoryNetwork(N=30, g=1, tau_d=1 * ms, seed=1), 60 * ms, target="cpp_standalone", programs=cache,
+             progress=False)
+    first_key = cache.last.key
+    changed = InhibitoryNetwork(N=30, g=4, tau_d=2 * ms, dt=0.05 * ms, seed=3)
+    rerun = simulate(changed, 60 * ms, target="cpp_standalone", programs=cache, progress=False)
+    assert cache.last.key == first_key and not cache.last.built and cache.builds == builds + 1
+    fresh = simulate(changed, 60 * ms, target="cpp_standalone", progress=False)
+    assert rerun.dt == fresh.dt == 5e-5 and len(fresh.spike_i) > 30
+    np.testing.assert_array_equal(rerun.spike_i, fresh.spike_i)
+    np.testing.assert_array_equal(rerun.spike_t, fresh.spike_t)
