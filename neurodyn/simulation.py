@@ -12,12 +12,12 @@ import warnings
 from typing import Mapping, Sequence
 
 import numpy as np
-from brian2 import (DimensionMismatchError, PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock,
+from brian2 import (DimensionMismatchError, get_device, PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock,
                     second)
 from brian2.core.base import BrianObjectException
 from brian2.utils.stringtools import get_identifiers
 
-from neurodyn.errors import ModelDefinitionError, ParameterError
+from neurodyn.errors import ModelDefinitionError, ParameterError, TargetError
 from neurodyn.model import BuiltNetwork, Model, state_key
 from neurodyn.parameters import check_duration, check_recorded_neurons
 from neurodyn.resources import check_resources
@@ -27,7 +27,8 @@ from neurodyn.targets import plan_for, target_device
 
 def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequence[int] = (),
              record: Mapping[str, Sequence[int]] | None = None, build_dir=None, threads: int = 1,
-             keep_build: bool = False, use_gpu: bool | None = None, progress: bool = True) -> SimulationResult:
+             keep_build: bool = False, use_gpu: bool | None = None, progress: bool = True,
+             programs=None) -> SimulationResult:
     """Build ``model``, run it for ``duration`` on ``target`` and return the result.
 
     Parameters
@@ -51,6 +52,10 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
         Standalone and GeNN options, see :func:`neurodyn.targets.target_device`.
     progress
         Print Brian2's progress report (every 10 s of wall time).
+    programs
+        ``cpp_standalone`` only: a :class:`neurodyn.programs.ProgramCache`; the program is then
+        compiled once per network structure and rerun with this configuration's value files
+        (``programs.last`` says whether this call compiled). ``build_dir``/``keep_build`` are unused.
     """
     duration = check_duration(duration, model.dt)
     wanted = {**({"v": record_v} if len(record_v) else {}), **dict(record or {})}
@@ -65,8 +70,11 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
         notes = check_model(model, record=wanted, use_gpu=gpu)
         for note in notes if gpu else ():  # CPU-only GeNN runs are checked against the runtime; GPU runs are not
             warnings.warn(f"GeNN on GPU: {note}", stacklevel=2)
+    if programs is not None and target != "cpp_standalone":
+        raise TargetError(f"programs (compile once, rerun with value files) needs target 'cpp_standalone', "
+                          f"got {target!r}")
     with target_device(target, model.dt, build_dir=build_dir, threads=threads, keep_build=keep_build,
-                       use_gpu=use_gpu) as session:
+                       use_gpu=use_gpu, value_files=programs is not None) as session:
         started = time.perf_counter()
         built = model.build()
         add_state_monitors(built, wanted)
@@ -76,6 +84,8 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
         built_at = time.perf_counter()
         try:
             built.run(duration, report="text" if progress else None, report_period=10 * second)
+            if programs is not None:
+                programs.run(get_device())
         except BrianObjectException as error:
             raise unit_error(model, error) or error
         finished = time.perf_counter()

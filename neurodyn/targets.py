@@ -11,6 +11,7 @@ Without GeNN, :func:`neurodyn.genn.generate` (``neurodyn codegen``) writes the p
 """
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -156,7 +157,7 @@ def plan_for(target: str):
 @contextmanager
 def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
                   threads: int = 1, keep_build: bool = False, use_gpu: bool | None = None,
-                  generate_only: bool = False):
+                  generate_only: bool = False, value_files: bool = False):
     """Select ``target`` for the Brian2 objects created inside the ``with`` block.
 
     Parameters
@@ -176,6 +177,10 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
     generate_only
         GeNN only: write the GeNN project into ``build_dir`` without compiling or running it
         (needs no GeNN installation; the monitors then hold no data).
+    value_files
+        ``cpp_standalone`` only: use :class:`~neurodyn.value_files.ValueFileDevice` without
+        building on run; :class:`neurodyn.programs.ProgramCache` then compiles (once per
+        structure) and runs the program, outside ``build_dir`` (not used).
 
     Brian2GeNN's refusals (``NotImplementedError`` inside the block) become
     :class:`~neurodyn.errors.GeNNUnsupportedError`. Afterwards, whatever happened inside, the
@@ -186,20 +191,27 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
         raise TargetError(f"threads must be >= 1, got {threads}")
     previous_dt = _clock_dt()
     try:
-        with _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only) as session:
+        with _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only,
+                             value_files and target == "cpp_standalone") as session:
             yield session
     finally:
         _reset_clock(previous_dt)
 
 
 @contextmanager
-def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only):
+def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only, value_files):
     """The body of :func:`target_device`: device, preferences and build directory."""
     session = DeviceSession(target, generate_only=generate_only and target == "genn")
     saved_prefs = {}
     if target in RUNTIME_TARGETS:
         set_device("runtime")
         prefs.codegen.target = target
+    elif value_files:
+        from neurodyn.value_files import DEVICE_NAME
+
+        gc.collect()  # Brian2 names objects (and their code) after the live ones: free earlier networks first
+        prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
+        set_device(DEVICE_NAME, build_on_run=False)
     else:
         if target == "genn":
             session.use_gpu = _genn_mode(session.generate_only, use_gpu)
@@ -225,6 +237,6 @@ def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generat
             prefs.devices.cpp_standalone.openmp_threads = 0
             for name, value in saved_prefs.items():
                 prefs[name] = value
-            if not keep_build and build_dir is None:
+            if not keep_build and build_dir is None and session.build_dir is not None:
                 shutil.rmtree(session.build_dir, ignore_errors=True)
         set_device("runtime")

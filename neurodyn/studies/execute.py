@@ -16,8 +16,11 @@ Executors:
 Compiled code: every worker process claims a *slot* directory (``slot-0``, ``slot-1``, ...)
 under :func:`cython_cache_root` with an exclusive lock held for the process's life, and
 points Brian2's Cython cache there. No two live processes share a cache, and a later run's
-workers reuse what earlier ones compiled. Standalone targets give every point a fresh
-build directory (:func:`neurodyn.targets.target_device`).
+workers reuse what earlier ones compiled. ``cpp_standalone`` points (``compile_once``, the
+default) compile one program per network structure and rerun it with each point's value files,
+every worker thread in its own directory (:mod:`neurodyn.programs`); ``genn`` points, and
+``cpp_standalone`` ones with ``compile_once=False``, get a fresh build directory each
+(:func:`neurodyn.targets.target_device`).
 """
 from __future__ import annotations
 
@@ -41,6 +44,7 @@ import pandas as pd
 from brian2 import Quantity
 
 from neurodyn.errors import NeurodynError
+from neurodyn.programs import worker_cache
 from neurodyn.studies.store import ERROR, OK, QUARANTINED
 
 #: Environment variable naming the parent directory of the workers' Cython caches.
@@ -64,6 +68,7 @@ class PointTask:
     keep_spikes: bool = False
     extra: dict = field(default_factory=dict)
     simulation_key: str = ""  # what is simulated, without the analyses (names GeNN projects)
+    compile_once: bool = False  # cpp_standalone: one program per structure (neurodyn.programs)
 
 
 @dataclass
@@ -127,7 +132,9 @@ def run_point(task: PointTask) -> PointOutcome:
     The row holds ``point_key``, the parameter record (with ``seed``), the columns of
     :func:`neurodyn.analysis.summarize` and of every analysis in ``task.analyses``,
     ``wall_s`` (whole point in the worker), ``simulate_s`` (:func:`neurodyn.simulate`),
-    ``run_s`` (the simulation loop), the versions, ``status`` and ``error``.
+    ``run_s`` (the simulation loop), the versions, ``status`` and ``error``; with
+    ``task.compile_once`` on ``cpp_standalone`` also ``program_key`` (the structure key of the
+    program that ran) and ``program_built`` (whether this point compiled it).
     """
     from brian2 import BrianLogger
 
@@ -139,8 +146,12 @@ def run_point(task: PointTask) -> PointOutcome:
         if task.target == "cython":
             claim_cython_cache()
         model = task.model_class(**task.overrides)
-        result = simulate(model, task.duration, target=task.target, progress=False)
-        return analyse_point(task, result, started, simulate_s=time.perf_counter() - started)
+        programs = worker_cache() if task.compile_once and task.target == "cpp_standalone" else None
+        result = simulate(model, task.duration, target=task.target, progress=False, programs=programs)
+        outcome = analyse_point(task, result, started, simulate_s=time.perf_counter() - started)
+        if programs is not None:
+            outcome.row = outcome.row.assign(program_key=programs.last.key, program_built=programs.last.built)
+        return outcome
     except Exception as error:  # a failing point is stored, not raised
         return failed_point(task, error, started)
 

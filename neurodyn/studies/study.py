@@ -72,6 +72,10 @@ class Study:
     max_crashes
         A point whose worker process dies this many times (counted across reruns) is stored as
         ``quarantined`` and skipped from then on.
+    compile_once
+        Target ``cpp_standalone``: compile one program per network structure and rerun it with
+        each point's value files (:mod:`neurodyn.programs`; rows gain ``program_key`` and
+        ``program_built``). ``False``: a fresh build per point.
     """
 
     name: str
@@ -86,6 +90,7 @@ class Study:
     keep_spikes: bool = False
     show: tuple[str, ...] = ()
     max_crashes: int = 3
+    compile_once: bool = True
 
     def replace(self, **changes) -> "Study":
         """A copy with some fields changed (e.g. the quick variant of a study)."""
@@ -124,7 +129,7 @@ class Study:
                            record=point.record, duration=self.duration, t_start=float(self.transient),
                            target=self.target, analyses=tuple(self.analyses), keep_spikes=self.keep_spikes,
                            extra={"study": self.name, "repeat": point.repeat},
-                           simulation_key=self.simulation_key(point))
+                           simulation_key=self.simulation_key(point), compile_once=self.compile_once)
                  for point in self.points()]
         keys = [task.key for task in tasks]
         if len(set(keys)) < len(keys):
