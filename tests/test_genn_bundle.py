@@ -31,12 +31,13 @@ def test_bundle_holds_genn_source_only_with_cxx17(bundle):
     assert not any((genn / name).exists() for name in make_bundle.EXCLUDED)
     built = [p for p in genn.rglob("*") if p.suffix in (".o", ".a", ".d", ".so")]
     assert built == [] and (genn / "bin" / "genn-buildmodel.sh").is_file()
-    nvcc_line = next(line for line in (genn / make_bundle.PATCHES[0]).read_text().splitlines() if "nvccFlags +=" in line
-                     and "-std=" in line)
-    assert "-std=c++17" in nvcc_line
-    for relative in make_bundle.PATCHES:
-        text = (genn / relative).read_text()
-        assert "-std=c++11" not in text and "-std=c++17" in text, relative
+    backend = (genn / "src/genn/backends/cuda/backend.cc").read_text().splitlines()
+    assert "-std=c++17" in next(line for line in backend if "nvccFlags +=" in line and "-std=" in line)
+    for relative in (relative for relative, pattern, _ in make_bundle.PATCHES if pattern == make_bundle.CXX17[0]):
+        original, patched = ((tree / relative).read_text() for tree in (genn_path(), genn))
+        assert "-std=c++11" in original and "-std=c++11" not in patched and "-std=c++17" in patched, relative
+    optimiser = (genn / "src/genn/backends/cuda/optimiser.cc").read_text()
+    assert "cuCtxCreate(&cuContext, nullptr, 0, cuDevice)" in optimiser and "#if CUDA_VERSION >= 13000" in optimiser
     assert manifest["projects"] == ["cuda/N000100", "cpu/N000100"] and 0 < manifest["bytes"] < 60e6
     gpu_model = (out / "projects/cuda/N000100/magicnetwork_model.cpp").read_text()
     cpu_model = (out / "projects/cpu/N000100/magicnetwork_model.cpp").read_text()

@@ -10,9 +10,12 @@ no Python, no Brian2. Here, with neurodyn's pins, this script writes into ``--ou
   ``magicnetwork_model.cpp``: the CUDA one sets GeNN's device preferences);
 - ``genn/``: a copy of the GeNN 4.x source tree that ``GENN_PATH`` names, without ``obj/``,
   ``lib/``, ``userproject/``, ``tests/``, ``docs/``, ``doxygen/``, ``www/``, ``pygenn/`` and
-  ``.git`` (no build outputs), with its C++ dialect raised from C++11 to C++17 (:data:`PATCHES`:
-  CUDA 13's nvcc deprecates C++11; GeNN 4.9.0 passes ``-std=c++11`` to nvcc in the CUDA
-  backend's ``nvccFlags`` and compiles its libraries with it);
+  ``.git`` (no build outputs), patched for CUDA 13 (:data:`PATCHES`): the C++ dialect raised
+  from C++11 to C++17 (CUDA 13's nvcc deprecates C++11; GeNN 4.9.0 passes ``-std=c++11`` to nvcc
+  in the CUDA backend's ``nvccFlags`` and compiles its libraries with it), and the CUDA
+  backend's block-size optimiser calling ``cuCtxCreate`` with CUDA 13's four arguments (CUDA 13
+  maps ``cuCtxCreate`` to ``cuCtxCreate_v4``, which takes a ``CUctxCreateParams *`` second; the
+  same fix as GeNN's own pull request 719, merged after 4.9.0; the old call is kept for CUDA < 13);
 - ``run.sh`` (from ``run_bundle.sh`` next to this file) and ``manifest.json``.
 
 Then ``bash BUNDLE/run.sh [--cpu] OUTDIR`` builds GeNN's libraries and each project, runs them and
@@ -47,28 +50,34 @@ REFERENCE = dict(g=5, alpha=2, tau_d=0.1 * ms, I_sampling="even")
 BACKENDS = {"cuda": True, "cpu": False}
 #: Top-level entries of the GeNN tree left out of the bundle: build outputs, examples, tests, docs.
 EXCLUDED = ("obj", "lib", "userproject", "tests", "docs", "doxygen", "www", "pygenn", ".git")
-#: Files of the GeNN copy whose ``-std=c++11`` becomes ``-std=c++17``: the CUDA backend's nvcc
-#: flags for the generated code, and the Makefiles of the libraries built from source.
-PATCHES = ("src/genn/backends/cuda/backend.cc", "src/genn/genn/Makefile", "src/genn/backends/cuda/Makefile",
-           "src/genn/backends/single_threaded_cpu/Makefile")
+CXX17 = (r"-std=c\+\+11\b", "-std=c++17")
+CU_CTX_CREATE = (r"CHECK_CU_ERRORS\(cuCtxCreate\(&cuContext, 0, cuDevice\)\);",
+                 "\n#if CUDA_VERSION >= 13000\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, nullptr, 0, cuDevice));"
+                 "\n#else\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, 0, cuDevice));\n#endif\n")
+#: (file of the GeNN copy, pattern, replacement): the CUDA backend's nvcc flags for the generated
+#: code and the Makefiles of the libraries built from source go to C++17; cuCtxCreate gets CUDA 13's form.
+PATCHES = (("src/genn/backends/cuda/backend.cc", *CXX17), ("src/genn/genn/Makefile", *CXX17),
+           ("src/genn/backends/cuda/Makefile", *CXX17), ("src/genn/backends/single_threaded_cpu/Makefile", *CXX17),
+           ("src/genn/backends/cuda/optimiser.cc", *CU_CTX_CREATE))
 MAX_BUNDLE_BYTES = 60 * 10**6
 
 
 def copy_genn(source: Path, destination: Path) -> list[str]:
     """Copy the GeNN tree ``source`` without :data:`EXCLUDED` and apply :data:`PATCHES`; return
-    one line per patched file (how many flags were raised)."""
+    one line per patched file (what was replaced, how many times)."""
     if not (source / "bin" / "genn-buildmodel.sh").is_file() or not (source / "src" / "genn").is_dir():
         raise TargetError(f"{source} is not a GeNN 4.x source tree (no bin/genn-buildmodel.sh, src/genn)")
+    source = source.resolve()
     shutil.copytree(source, destination, symlinks=True,
                     ignore=lambda folder, names: [n for n in names if Path(folder) == source and n in EXCLUDED])
     notes = []
-    for relative in PATCHES:
+    for relative, pattern, replacement in PATCHES:
         path = destination / relative
-        text, count = re.subn(r"-std=c\+\+11\b", "-std=c++17", path.read_text())
+        text, count = re.subn(pattern, lambda match: replacement, path.read_text())
         if count == 0:
-            raise TargetError(f"{relative} of {source} has no -std=c++11 to raise: not the GeNN 4.9 layout")
+            raise TargetError(f"{relative} of {source} has no {pattern!r} to patch: not the GeNN 4.9 layout")
         path.write_text(text)
-        notes.append(f"{relative}: -std=c++11 -> -std=c++17 ({count}x)")
+        notes.append(f"{relative}: {pattern} -> {replacement.strip().splitlines()[0]} ({count}x)")
     return notes
 
 
