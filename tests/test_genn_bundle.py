@@ -1,22 +1,41 @@
 """The GPU bundle (benchmarks/gpu/): GeNN projects packed with a patched GeNN source copy, built and
 run by the bundle's run.sh with GeNN's CPU backend, loaded back by neurodyn.genn.compare_bundle_results.
-Needs a GeNN 4.x tree (GENN_PATH); skipped otherwise. About 1.5 minutes: one GeNN project build
-(with GENN_PATH's already built libraries) and one C++ standalone compilation.
+The bundle tests need a GeNN 4.x tree (GENN_PATH) and are skipped otherwise; about 1.5 minutes:
+one GeNN project build (with GENN_PATH's already built libraries) and one C++ standalone
+compilation. The spike comparison itself is checked without GeNN.
 """
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from brian2 import second
 
-from neurodyn.genn import compare_bundle_results
+from neurodyn.genn import compare_bundle_results, spike_comparison
+from neurodyn.results import SimulationResult
 from neurodyn.targets import genn_path
 
-pytestmark = pytest.mark.skipif(genn_path() is None, reason="GENN_PATH (or brian2 prefs.devices.genn.path) is "
+needs_genn = pytest.mark.skipif(genn_path() is None, reason="GENN_PATH (or brian2 prefs.devices.genn.path) is "
                                 "unset: the bundle copies and builds a GeNN 4.x tree")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "gpu"))
 import make_bundle  # noqa: E402
+
+
+def result(spike_i, spike_t):
+    return SimulationResult(model="m", params={}, n_neurons=3, t_stop=1.0, dt=1e-4, spike_i=np.asarray(spike_i),
+                            spike_t=np.asarray(spike_t))
+
+
+def test_spike_comparison_finds_the_first_differing_step():
+    reference = result([0, 1, 2, 0], [0.01, 0.02, 0.5, 0.7])
+    same = spike_comparison(result([1, 0, 0, 2], [0.02, 0.01, 0.7, 0.5]), reference)
+    assert same["identical"] and np.isnan(same["first_difference_s"]) and same["spikes_genn"] == 4
+    moved = spike_comparison(result([0, 1, 2, 0], [0.01, 0.02, 0.5001, 0.7]), reference)
+    assert not moved["identical"] and moved["first_difference_s"] == pytest.approx(0.5)
+    fewer = spike_comparison(result([0, 1], [0.01, 0.02]), reference)
+    assert not fewer["identical"] and fewer["first_difference_s"] == pytest.approx(0.5)
+    assert fewer["rate_genn_hz"] == pytest.approx(2 / 3) and fewer["rate_reference_hz"] == pytest.approx(4 / 3)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +44,7 @@ def bundle(tmp_path_factory):
     return out, make_bundle.make_bundle(out, [100], 0.2 * second, genn_path())
 
 
+@needs_genn
 def test_bundle_holds_genn_source_only_with_cxx17(bundle):
     out, manifest = bundle
     genn = out / "genn"
@@ -44,12 +64,14 @@ def test_bundle_holds_genn_source_only_with_cxx17(bundle):
     assert "deviceSelectMethod" in gpu_model and "deviceSelectMethod" not in cpu_model
 
 
+@needs_genn
 def test_bundle_make_refuses_a_used_directory(bundle):
     out, _ = bundle
     with pytest.raises(make_bundle.ParameterError, match="not empty"):
         make_bundle.make_bundle(out, [100], 0.2 * second, genn_path())
 
 
+@needs_genn
 def test_cpu_backend_run_gives_standalone_spikes(bundle, tmp_path):
     out, _ = bundle
     results = tmp_path / "out"
