@@ -7,22 +7,30 @@ alpha = 20, tau_d = 1.5 ms, dt = 0.1 ms, every spike recorded), with
 * global coupling through neurodyn's shared field (``coupling="field"``): N = 10^3 ... 10^6;
 * neurodyn's pairwise N^2 network (``coupling="pairwise"``) and the same network in plain
   Brian2 (plain_brian2.py, all-to-all ``Synapses``), where memory allows (N <= 10^4);
-* sparse coupling K = 1,000 (neurodyn): N = 10^4, 10^5;
-* NEST: not installed here; :func:`nest_point` is the hook, skipped with a printed reason.
+* sparse coupling K = 1,000, neurodyn and plain Brian2 (plain_brian2.py, the same connectivity
+  arrays): N = 10^4, 10^5;
+* NEST 3.10, 1 thread (nest_contender.py in NEST's own environment, nest_env.py; skipped with
+  the reason where it cannot be installed): all-to-all (``all_to_all`` with autapses) N = 10^3,
+  10^4 and sparse K = 1,000 on neurodyn's connectivity, N = 10^4, 10^5. NEST's ``run_s`` is
+  ``nest.Run``, its ``build_s`` node creation, connection and ``Prepare``.
 
 Per point: ``run_s`` (the compiled loop; cost per simulated second = run_s / duration),
 ``build_s`` (code generation, compilation, synapse creation: wall time minus run_s) and peak
 RSS in MB (the largest of the point's process, its compiler and its simulation binary:
 ``resource.getrusage``). Points whose estimated memory (24 bytes per synapse) exceeds what
 ``/proc/meminfo`` reports available are skipped with a printed reason. Global networks run at
-the same N as the shared field are checked for identical spikes. Writes ``OUT/scaling.csv``
+the same N as the shared field, and plain Brian2 sparse against neurodyn sparse, are checked
+for identical spikes; NEST's spike counts are printed beside (same network, its own
+arithmetic). The ratios of the issue are printed side by side from the one run. Writes ``OUT/scaling.csv``
 and a log-log figure ``OUT/scaling.png`` with the fitted exponents of run_s against N (least
 squares in log-log over the points with N >= 10^4, or over all where fewer than two are).
 
     python benchmarks/bench_scaling.py [--quick] [--out results/scaling]
 
-``--quick``: field N = 10^3, 10^4, 10^5; plain Brian2 N = 10^3, 10^4; sparse N = 10^4; 0.5 s of
-biology (full: 1 s and the sizes of ``FULL``).
+``--quick``: field N = 10^3, 10^4, 10^5; plain Brian2 N = 10^3, 10^4; sparse (neurodyn,
+Brian2, NEST) N = 10^4; NEST all-to-all N = 10^3; 0.5 s of biology (full: 1 s and the sizes of ``FULL``).
+``--no-nest`` leaves NEST out; ``--only sparse`` (comma-separated words) runs only the
+contenders whose names contain one of them.
 """
 from __future__ import annotations
 
@@ -38,16 +46,26 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from nest_env import nest_python  # noqa: E402
 from workload import Workload  # noqa: E402
 
 BYTES_PER_SYNAPSE = 24
 FIELD, PAIRWISE, PLAIN, SPARSE = "neurodyn field", "neurodyn pairwise", "Brian2 all-to-all", "neurodyn sparse K=1000"
-FULL = {FIELD: [10**3, 10**4, 10**5, 10**6], PAIRWISE: [10**3, 10**4], PLAIN: [10**3, 10**4], SPARSE: [10**4, 10**5]}
-QUICK = {FIELD: [10**3, 10**4, 10**5], PLAIN: [10**3, 10**4], SPARSE: [10**4]}
+PLAIN_SPARSE, NEST_GLOBAL, NEST_SPARSE = "Brian2 sparse K=1000", "NEST all-to-all", "NEST sparse K=1000"
+NEST_CONTENDERS = (NEST_GLOBAL, NEST_SPARSE)
+SPARSE_CONTENDERS = (SPARSE, PLAIN_SPARSE, NEST_SPARSE)
+FULL = {FIELD: [10**3, 10**4, 10**5, 10**6], PAIRWISE: [10**3, 10**4], PLAIN: [10**3, 10**4], SPARSE: [10**4, 10**5],
+        PLAIN_SPARSE: [10**4, 10**5], NEST_GLOBAL: [10**3, 10**4], NEST_SPARSE: [10**4, 10**5]}
+QUICK = {FIELD: [10**3, 10**4, 10**5], PLAIN: [10**3, 10**4], SPARSE: [10**4], PLAIN_SPARSE: [10**4],
+         NEST_GLOBAL: [10**3], NEST_SPARSE: [10**4]}
 
 
 def synapse_count(contender: str, n: int) -> int:
-    return {FIELD: n, SPARSE: n * 1000}.get(contender, n * n)
+    return n if contender == FIELD else n * 1000 if contender in SPARSE_CONTENDERS else n * n
+
+
+def workload_of(contender: str, n: int, duration_ms: float) -> Workload:
+    return Workload(f"N={n}", N=n, K=1000 if contender in SPARSE_CONTENDERS else n, duration_ms=duration_ms)
 
 
 def available_bytes() -> int:
@@ -63,14 +81,14 @@ def point(contender: str, n: int, duration_ms: float, spikes_path: str) -> dict:
 
     from neurodyn import InhibitoryNetwork, simulate
 
-    work = Workload(f"N={n}", N=n, K=1000 if contender == SPARSE else n, duration_ms=duration_ms)
+    work = workload_of(contender, n, duration_ms)
     parameters = work.neurodyn_parameters()
-    if contender != SPARSE:
+    if contender not in SPARSE_CONTENDERS:
         parameters.update(K=None, coupling="field" if contender == FIELD else "pairwise")
     model = InhibitoryNetwork(**parameters)
     started = time.perf_counter()
-    if contender == PLAIN:
-        spike_i, spike_t, run_s = plain_all_to_all(model, work)
+    if contender in (PLAIN, PLAIN_SPARSE):
+        spike_i, spike_t, run_s = plain_standalone(model, work)
     else:
         result = simulate(model, duration_ms * ms, target="cpp_standalone", progress=False)
         spike_i, spike_t, run_s = result.spike_i, result.spike_t, result.timings["run_s"]
@@ -81,8 +99,9 @@ def point(contender: str, n: int, duration_ms: float, spikes_path: str) -> dict:
     return {"run_s": run_s, "build_s": total - run_s, "peak_mb": peak_kb / 1024, "spikes": int(len(spike_i))}
 
 
-def plain_all_to_all(model, work: Workload):
-    """The same network in plain Brian2 standalone (plain_brian2.plain_network with ``connect()``)."""
+def plain_standalone(model, work: Workload):
+    """The same network in plain Brian2 standalone (plain_brian2.plain_network: ``connect()`` for
+    global coupling, else the model's connectivity arrays)."""
     import tempfile
 
     from brian2 import defaultclock, device, ms, set_device
@@ -92,27 +111,45 @@ def plain_all_to_all(model, work: Workload):
 
     set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="plain_", dir=build_root()), build_on_run=True)
     defaultclock.dt = work.dt_ms * ms
-    network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), None, g=work.g,
-                                    alpha=work.alpha, tau_m=work.tau_m_ms * ms, tau_d=work.tau_d_ms * ms,
-                                    in_degree=work.N)
+    network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), model.connectivity(),
+                                    g=work.g, alpha=work.alpha, tau_m=work.tau_m_ms * ms, tau_d=work.tau_d_ms * ms,
+                                    in_degree=work.K)
     network.run(work.duration_ms * ms)
     return spikes.i[:], np.asarray(spikes.t[:] / ms) / 1e3, device._last_run_time
 
 
-def nest_point(n: int) -> None:
-    """Hook for NEST's all-to-all network: NEST is not installed in this environment (see
-    nest_env.py), so the point is skipped with a printed reason."""
-    print(f"NEST N={n}: skipped (NEST is not installed in this environment)")
+def nest_command(nest: Path, contender: str, n: int, duration_ms: float, out: Path) -> list[str]:
+    """The NEST process of one point: the network's excitabilities, initial potentials and (sparse)
+    connectivity drawn by neurodyn into an ``.npz``, run by nest_contender.py with 1 thread."""
+    from neurodyn import InhibitoryNetwork
+
+    work = workload_of(contender, n, duration_ms)
+    parameters = work.neurodyn_parameters()
+    if contender == NEST_GLOBAL:
+        parameters.update(K=None)
+    model = InhibitoryNetwork(**parameters)
+    arrays = {"I": model.excitabilities(), "v0": model.initial_potentials()}
+    if contender == NEST_SPARSE:
+        arrays["pre"], arrays["post"] = (a.astype(np.int32) for a in model.connectivity())
+    path = out / f"arrays-{contender.replace(' ', '_')}-{n}.npz"
+    np.savez(path, **arrays)
+    return [str(nest), str(HERE / "nest_contender.py"), "--threads", "1", "--workload", work.to_json(),
+            "--arrays", str(path)]
 
 
-def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: float) -> dict | None:
+def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: float,
+              nest: Path | None = None) -> dict | None:
     need = synapse_count(contender, n) * BYTES_PER_SYNAPSE
     if need > available_bytes():
         print(f"{contender} N={n}: skipped (needs ~{need / 2**30:.1f} GiB, "
               f"{available_bytes() / 2**30:.1f} GiB available)")
         return None
     spikes_path = out / f"spikes-{contender.replace(' ', '_')}-{n}.npz"
-    command = [sys.executable, __file__, "--point", json.dumps([contender, n, duration_ms, str(spikes_path)])]
+    if contender in NEST_CONTENDERS:
+        command = nest_command(nest, contender, n, duration_ms, out)
+        spikes_path = None
+    else:
+        command = [sys.executable, __file__, "--point", json.dumps([contender, n, duration_ms, str(spikes_path)])]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -122,8 +159,10 @@ def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: 
     if not lines:
         print(f"{contender} N={n}: failed\n{done.stderr[-2000:]}")
         return None
+    measured = json.loads(lines[-1][len("RESULT "):])
+    measured.setdefault("spikes", measured.pop("n_spikes", None))
     row = {"contender": contender, "N": n, "synapses": synapse_count(contender, n), "duration_s": duration_ms / 1e3,
-           **json.loads(lines[-1][len("RESULT "):]), "spikes_file": str(spikes_path)}
+           **measured, "spikes_file": spikes_path and str(spikes_path)}
     row["cost_per_bio_s"] = row["run_s"] / row["duration_s"]
     print(f"{contender:24s} N={n:>8d}  run {row['run_s']:8.3f} s  build {row['build_s']:6.1f} s  "
           f"peak {row['peak_mb']:7.0f} MB  spikes {row['spikes']}", flush=True)
@@ -149,6 +188,24 @@ def exponent(rows, contender: str) -> tuple[float, int] | None:
     return float(np.polyfit(np.log10(n), np.log10(run_s), 1)[0]), int(n[0])
 
 
+def print_ratios(rows) -> None:
+    """neurodyn's speed against NEST (global: the shared field; sparse) and against plain Brian2
+    sparse, run s over run s, each pair from this one run (issue 14's targets: sparse N = 10^4,
+    >= 0.95x Brian2 standalone, >= 8x NEST)."""
+    by = {(r["contender"], r["N"]): r for r in rows}
+    for mine, other, target in ((SPARSE, PLAIN_SPARSE, 0.95), (SPARSE, NEST_SPARSE, 8.0), (FIELD, NEST_GLOBAL, None)):
+        for (contender, n), r in sorted(by.items(), key=lambda item: item[0][1]):
+            if contender != other or (mine, n) not in by:
+                continue
+            ref = by[mine, n]
+            ratio = r["run_s"] / ref["run_s"]
+            goal = "" if target is None or n != 10**4 else f" (target >= {target:g}x: {'met' if ratio >= target else 'MISSED'})"
+            same = (f"identical spikes: {same_spikes(r['spikes_file'], ref['spikes_file'])}" if r["spikes_file"]
+                    else f"spikes {r['spikes']} vs {ref['spikes']}")
+            print(f"N={n}: {mine} is {ratio:.2f}x {other} (run s {ref['run_s']:.3f} vs {r['run_s']:.3f}; "
+                  f"build s {ref['build_s']:.1f} vs {r['build_s']:.1f}); {same}{goal}")
+
+
 def figure(rows, exponents: dict, path: Path) -> None:
     import matplotlib
 
@@ -162,7 +219,7 @@ def figure(rows, exponents: dict, path: Path) -> None:
         label = contender + ("" if fit is None else f" (exponent {fit[0]:.2f} from N={fit[1]})")
         ax.loglog(*zip(*mine), "o-", label=label)
     ax.set_xlabel("N (neurons)")
-    ax.set_ylabel("run s per simulated s (C++ standalone, 1 thread)")
+    ax.set_ylabel("run s per simulated s (1 thread; C++ standalone or NEST)")
     ax.set_title("Delayed inhibitory network: cost against N")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -174,6 +231,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("results/scaling"))
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per point")
+    parser.add_argument("--no-nest", action="store_true", help="leave NEST out")
+    parser.add_argument("--only", help="comma-separated words: run only the contenders whose names contain one")
     parser.add_argument("--point", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.point:
@@ -184,10 +243,17 @@ def main() -> None:
 
     args.out.mkdir(parents=True, exist_ok=True)
     sizes, duration_ms = (QUICK, 500.0) if args.quick else (FULL, 1000.0)
+    nest = None
+    if not args.no_nest:
+        nest, status = nest_python()
+        print(status)
+    if args.only:
+        words = args.only.split(",")
+        sizes = {contender: ns for contender, ns in sizes.items() if any(w in contender for w in words)}
+    if nest is None:
+        sizes = {contender: ns for contender, ns in sizes.items() if contender not in NEST_CONTENDERS}
     rows = [row for contender, ns in sizes.items() for n in ns
-            if (row := run_point(contender, n, duration_ms, args.out, args.timeout)) is not None]
-    for n in FULL[PLAIN]:
-        nest_point(n)
+            if (row := run_point(contender, n, duration_ms, args.out, args.timeout, nest)) is not None]
     field = {r["N"]: r for r in rows if r["contender"] == FIELD}
     for r in rows:
         if r["contender"] in (PAIRWISE, PLAIN) and r["N"] in field:
@@ -195,6 +261,7 @@ def main() -> None:
             print(f"N={r['N']}: neurodyn field is {r['run_s'] / ref['run_s']:.0f}x faster than {r['contender']} "
                   f"(run s), {(r['run_s'] + r['build_s']) / (ref['run_s'] + ref['build_s']):.1f}x in total; "
                   f"identical spikes: {same_spikes(r['spikes_file'], ref['spikes_file'])}")
+    print_ratios(rows)
     exponents = {c: exponent(rows, c) for c in dict.fromkeys(r["contender"] for r in rows)}
     for contender, fit in exponents.items():
         if fit is not None:

@@ -14,7 +14,9 @@ With a voltage scale ``V0`` (mV per unit of ``v``), ``C_m`` (pF) and ``tau_m`` (
   peaks at ``w``; matching ``g/K`` times the unit-area pulse
   ``alpha^2 (t/tau_m) exp(-alpha t/tau_m)`` in ``tau_m dv/dt`` gives
   ``w = -V0 g alpha C_m / (e K tau_m)`` (pA);
-* ``delay = tau_d``, resolution ``dt``, one ``spike_recorder`` for all neurons.
+* ``delay = tau_d``, resolution ``dt``, one ``spike_recorder`` for all neurons;
+* connectivity: the arrays' ``pre -> post`` (one_to_one), or, where the arrays hold none
+  (global coupling, bench_scaling.py), NEST's ``all_to_all`` rule with autapses (K = N).
 
 With these values NEST gives the very same number of spikes as Brian2 and the Numba
 kernel on the suite's workloads (printed by bench_network.py), so the work is equal.
@@ -59,11 +61,15 @@ def run(workload: Workload, arrays: dict, threads: int) -> dict:
     params = nest_parameters(workload)
     neurons = nest.Create("iaf_psc_alpha", workload.N, params=params["neuron"])
     neurons.set({"I_e": (params["current_scale"] * arrays["I"]).tolist(), "V_m": (V0_MV * arrays["v0"]).tolist()})
-    first = neurons.tolist()[0]
-    n_synapses = len(arrays["pre"])
-    nest.Connect(arrays["pre"] + first, arrays["post"] + first, "one_to_one",
-                 {"synapse_model": "static_synapse", "weight": np.full(n_synapses, params["weight"]),
-                  "delay": np.full(n_synapses, workload.tau_d_ms)})
+    if "pre" in arrays:
+        first = neurons.tolist()[0]
+        n_synapses = len(arrays["pre"])
+        nest.Connect(arrays["pre"] + first, arrays["post"] + first, "one_to_one",
+                     {"synapse_model": "static_synapse", "weight": np.full(n_synapses, params["weight"]),
+                      "delay": np.full(n_synapses, workload.tau_d_ms)})
+    else:  # global coupling: all-to-all, autapses included (K = N)
+        nest.Connect(neurons, neurons, {"rule": "all_to_all", "allow_autapses": True},
+                     {"synapse_model": "static_synapse", "weight": params["weight"], "delay": workload.tau_d_ms})
     recorder = nest.Create("spike_recorder")
     nest.Connect(neurons, recorder)
     nest.Prepare()

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import json
 import shlex
+import tarfile
+import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from brian2 import device
+import pandas as pd
+from brian2 import device, second
 
 from neurodyn.errors import TargetError
 from neurodyn.genn_compat import check_model
@@ -32,7 +35,7 @@ from neurodyn.model import Model
 from neurodyn.parameters import check_duration
 from neurodyn.paths import check_output_directory
 from neurodyn.results import SimulationResult, StateTraces
-from neurodyn.simulation import add_state_monitors
+from neurodyn.simulation import add_state_monitors, simulate
 from neurodyn.targets import target_device
 
 PARAMS_FILE = "params.json"
@@ -197,3 +200,61 @@ def _read(project: Path, entry: dict) -> np.ndarray:
     if not path.is_file():
         raise TargetError(f"missing result file {path}: did the GeNN program finish?")
     return np.fromfile(path, dtype=np.dtype(entry["dtype"]))
+
+
+def model_from_params(params: dict) -> Model:
+    """The model a project was generated from, rebuilt from its ``params.json`` record."""
+    from neurodyn.registry import load_model
+
+    cls = load_model(params["model"])
+    if params["params"].get("I_sampling") == "given":
+        raise TargetError(f"{params['model']} with given excitabilities cannot be rebuilt from params.json")
+    return cls(**cls.parameters.from_record(params["params"]))
+
+
+def spike_comparison(genn: SimulationResult, reference: SimulationResult) -> dict:
+    """Spike-for-spike comparison of two runs of one network: ``identical`` when both have the same
+    (neuron, time step) pairs; ``first_difference_s`` the earliest step where they part (NaN when
+    identical); spike counts and mean rates of each (the figures to report where they part)."""
+    keys = [np.sort(r.spike_i.astype(np.int64) * 2**32 + np.round(r.spike_t / r.dt).astype(np.int64))
+            for r in (genn, reference)]
+    differing = np.setxor1d(*keys)
+    first = (differing % 2**32).min() * genn.dt if len(differing) else float("nan")
+    return {"identical": len(differing) == 0 and len(keys[0]) == len(keys[1]),
+            "first_difference_s": float(first), "spikes_genn": len(keys[0]), "spikes_reference": len(keys[1]),
+            "rate_genn_hz": len(keys[0]) / (genn.n_neurons * genn.t_stop),
+            "rate_reference_hz": len(keys[1]) / (reference.n_neurons * reference.t_stop)}
+
+
+def compare_bundle_results(output, target: str = "cpp_standalone") -> pd.DataFrame:
+    """Load the GeNN runs of a GPU bundle and compare each with the same network run here.
+
+    ``output`` is the folder that ``run.sh`` of ``benchmarks/gpu/make_bundle.py`` wrote (or its
+    ``genn_results.tar.gz``). Each project is rebuilt from its ``params.json``, run on ``target``
+    for the same duration and compared with :func:`spike_comparison`. One row per project, with
+    GeNN's timings (``build_s``: genn-buildmodel + make; ``run_s``: ``./main`` wall time;
+    ``loop_s``: the runner's own timer, ``std::clock``) and the reference's loop time
+    ``reference_loop_s``; ``speedup`` = reference_loop_s / loop_s.
+    """
+    output = Path(output)
+    archive = output / "genn_results.tar.gz" if output.is_dir() else output
+    if not archive.is_file():
+        raise TargetError(f"no GeNN results at {archive}: run the bundle's run.sh OUTDIR first")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="neurodyn-genn-results-") as scratch:
+        with tarfile.open(archive) as tar:
+            tar.extractall(scratch, filter="data")
+        timings = pd.read_csv(Path(scratch) / "timings.tsv", sep="\t")
+        for project in sorted(path.parent for path in Path(scratch).glob("*/params.json")):
+            params = json.loads((project / PARAMS_FILE).read_text())
+            genn = load_result(project)
+            reference = simulate(model_from_params(params), params["t_stop"] * second, target=target, progress=False)
+            seconds = timings[timings.project == project.name].set_index("phase").seconds
+            row = {"project": project.name, "N": params["n_neurons"], "gpu": params["use_gpu"],
+                   **spike_comparison(genn, reference), "build_s": seconds.get("build"), "run_s": seconds.get("run"),
+                   "loop_s": seconds.get("loop"), "reference_loop_s": reference.timings["run_s"]}
+            row["speedup"] = row["reference_loop_s"] / row["loop_s"]
+            rows.append(row)
+    if not rows:
+        raise TargetError(f"{archive} holds no project results (did every build fail? see run.log)")
+    return pd.DataFrame(rows)
