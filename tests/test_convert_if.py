@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from brian2 import ms
 
-from neurodyn.convert import ConversionError, DenseNetwork, build_converted, convert, read_npz, run_converted
+from neurodyn.convert import ConversionError, DenseNetwork, convert, read_npz, run_converted
 from neurodyn.convert.datasets import digits_split
+from neurodyn.convert.spiking_network import build_graph
 from neurodyn.targets import target_device
 
 DIGITS_T = 50  # the T reported in the README for the digits MLP
@@ -99,7 +100,7 @@ def test_digits_cnn_converts_with_sparse_synapses(digits):
     run = run_converted(net, x_test, DIGITS_T, target="numpy")
     assert abs(run.accuracy(y_test, DIGITS_T) - ann_accuracy) <= 0.01
     with target_device("numpy", net.dt):
-        built = build_converted(net, x_test[:3])
-        synapses = [obj for obj in built.network.objects if obj.name == "convert_synapses1"][0]
+        built = build_graph(net.graph(), net.encoded_inputs(x_test[:3])[None], "", False, net.dt)
+        synapses = [obj for obj in built.objects if obj.name == "synapses1_0"][0]
         assert len(synapses) == 3 * np.count_nonzero(net.weights[1])
     assert np.count_nonzero(cnn.layers[0].weight) < 0.2 * cnn.layers[0].weight.size

@@ -223,8 +223,8 @@ def test_nir_errors_name_the_node(tmp_path):
     with pytest.raises(ConversionError, match=r"no \(graph, inputs\) pair to run"):
         run_spiking_many([], layout="batch_major")
     from neurodyn.errors import TargetError
-    with pytest.raises(TargetError, match="target 'genn' ignores Brian2's when/order schedule"):
-        run_spiking(spiking, np.zeros((1, 5, 2)), layout="batch_major", target="genn")
+    with pytest.raises(TargetError, match="target 'genn' has no TimedArray: a time-varying real-valued input"):
+        run_spiking(spiking, np.linspace(0, 1, 10).reshape(1, 5, 2), layout="batch_major", target="genn")
 
 
 @pytest.fixture

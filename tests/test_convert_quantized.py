@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from brian2 import Network, NeuronGroup, SpikeMonitor, ms, second
 
-from neurodyn.convert import DenseNetwork, build_converted, convert, read_npz, run_converted
+from neurodyn.convert import DenseNetwork, convert, read_npz, run_converted
 from neurodyn.convert.datasets import digits_split
+from neurodyn.convert.spiking_network import run_spiking
 from neurodyn.targets import target_device
 
 
@@ -26,9 +27,9 @@ def test_summed_output_equals_integral_of_constant_activation_within_one_quantum
 
 
 def test_summed_output_equals_integral_of_time_varying_activation():
-    """Poisson spikes -> quantized neuron: x[t] = b + sum_j w_j s_j[t-1] / dt changes every step;
+    """Poisson spikes -> quantized neuron: x[t] = b + sum_j w_j s_j[t] / dt changes every step;
     amplitude * sum(n) equals sum_t dt ReLU(x[t]) within one quantum (x from the recorded
-    input spikes, one step of synaptic latency)."""
+    input spikes of the same step: same-step propagation)."""
     rng = np.random.default_rng(4)
     n_in, steps, dt = 8, 200, 1e-3
     weight = rng.normal(0, 2.0, (3, n_in))
@@ -37,31 +38,25 @@ def test_summed_output_equals_integral_of_time_varying_activation():
     net = convert(ann, percentile=None, neuron="quantized", encoding="poisson", readout="spikes",
                   dt=dt * second, amplitude=0.5)
     x = rng.uniform(100, 900, (1, n_in))  # input rates in Hz
-    with target_device("numpy", net.dt):
-        built = build_converted(net, x)
-        built.network.run(steps * net.dt)
-        inputs = built.layers[0].monitor
-        outputs = built.layers[1].monitor
-        in_step, in_i = np.rint(np.asarray(inputs.t) / dt).astype(int), np.asarray(inputs.i)
-        out_i, out_n = np.asarray(outputs.i), np.asarray(outputs.n)
-    spikes = np.zeros((steps, n_in))
-    np.add.at(spikes, (in_step, in_i), 1)
+    run = run_spiking(net.graph(), np.broadcast_to(net.encoded_inputs(x), (steps, 1, n_in)), layout="time_major",
+                      seed=0)
+    spikes = run.spikes["input"][:, 0]  # (steps, n_in)
     assert spikes.sum() > 500
-    drive = bias + np.vstack([np.zeros(n_in), spikes[:-1]]) @ weight.T / dt  # x[t], (steps, 3)
+    drive = bias + spikes @ weight.T / dt  # x[t], (steps, 3)
     integral = dt * np.maximum(drive, 0).sum(axis=0)
-    total = 0.5 * np.bincount(out_i, weights=out_n, minlength=3)
+    total = 0.5 * run.spikes["layer0"][:, 0].sum(axis=0)
     assert np.all(total <= integral + 1e-9) and np.all(total > integral - 0.5)
 
 
 def test_large_dt_reproduces_the_ann_output():
-    """dt = 10^6 s: quanta of 10^-6 Hz, so from the second step on (one step of latency) the
-    readout's increment per step, (v_k - v_{k-1}) / dt, is the ANN output of the digits MLP."""
+    """dt = 10^6 s: quanta of 10^-6 Hz, so the readout's increment per step, (v_k - v_{k-1}) / dt,
+    is the ANN output of the digits MLP (from the first step on: same-step propagation)."""
     _, x_test, _, _ = digits_split()
     ann = read_npz("data/digits_mlp.npz")
     x = x_test[:40]
     net = convert(ann, percentile=None, neuron="quantized", dt=1e6 * second)
     run = run_converted(net, x, 3, target="numpy")
-    increments = np.diff(run.potential, axis=0) / 1e6
+    increments = np.diff(run.potential, axis=0, prepend=0) / 1e6
     logits = ann.activations(x)[-1]
     bound = np.abs(ann.layers[-1].weight).sum(axis=1) * 1e-6
     assert np.all(np.abs(increments - logits) <= bound)

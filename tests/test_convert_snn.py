@@ -63,6 +63,17 @@ def norse_networks():
     }
 
 
+def norse_sequence_networks():
+    """Norse's modules over time (LIF, LIFRecurrent: forward over all steps) in SequentialState."""
+    p = norse.LIFParameters(v_th=torch.tensor(0.5))
+    return {
+        "Norse LIF over time": norse.SequentialState(torch.nn.Linear(64, 32), norse.LIF(p), torch.nn.Linear(32, 10),
+                                                     norse.LIF(p)),
+        "Norse LIFRecurrent over time": norse.SequentialState(norse.LIFRecurrent(64, 32, p), torch.nn.Linear(32, 10),
+                                                              norse.LIF(p)),
+    }
+
+
 @pytest.fixture(scope="module")
 def trained():
     """name -> (input shape, reference output spikes (T, N, 10), direct graph, NIR graph or None)."""
@@ -87,6 +98,11 @@ def trained():
         with torch.no_grad():
             reference = norse_forward(net, x_test).numpy()
         cases[name] = ((64,), reference, read_norse(net), _norse_nir(net) if name == "Norse LIF" else None)
+    for name, net in norse_sequence_networks().items():  # forward over the whole sequence (T, N, 64) at once
+        train(net, lambda net, x: net(x)[0], x_train, y_train)
+        with torch.no_grad():
+            reference = net(x_test)[0].numpy()
+        cases[name] = ((64,), reference, read_norse(net), None)
     return cases, x_test.numpy(), y_test
 
 
@@ -111,7 +127,7 @@ def assert_same_as_framework(run, reference, labels, name):
           f"{framework_accuracy:.4f} framework / {run.accuracy(labels):.4f} neurodyn")
 
 
-NAMES = [*snntorch_networks(), *norse_networks()]
+NAMES = [*snntorch_networks(), *norse_networks(), *norse_sequence_networks()]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -6,13 +6,13 @@ from neurodyn.convert.layers import ConversionError, DenseLayer, DenseNetwork
 from neurodyn.convert.nir_graph import ConversionWarning, read_nir
 from neurodyn.convert.norse_reader import read_norse
 from neurodyn.convert.readers import read_npz, read_torch, write_npz
-from neurodyn.convert.simulate import SpikingRun, build_converted, run_converted
+from neurodyn.convert.simulate import SpikingRun, run_converted
 from neurodyn.convert.snntorch_reader import read_snntorch
 from neurodyn.convert.spiking_graph import SpikingGraph
 from neurodyn.convert.spiking_network import run_spiking, run_spiking_many
 
 __all__ = ["ENCODINGS", "NEURONS", "READOUTS", "ConversionError", "ConversionWarning", "ConvertedNetwork",
-           "DenseLayer", "DenseNetwork", "SpikingGraph", "SpikingRun", "build_converted", "convert", "evaluate",
+           "DenseLayer", "DenseNetwork", "SpikingGraph", "SpikingRun", "convert", "evaluate",
            "plot_accuracy_vs_T", "read_nir", "read_norse", "read_npz", "read_snntorch", "read_torch", "run_converted",
            "run_spiking", "run_spiking_many", "write_npz"]
 

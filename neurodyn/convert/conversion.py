@@ -36,9 +36,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Quantity, have_same_dimensions, ms, second
+from brian2 import Hz, Quantity, have_same_dimensions, ms, second
 
 from neurodyn.convert.layers import ConversionError, DenseNetwork, check_inputs
+from neurodyn.convert.spiking_graph import INPUT, Projection, SpikingGraph, make_graph, make_layer
 
 NEURONS = ("if", "quantized", "ei")
 ENCODINGS = ("current", "poisson", "quantized")
@@ -51,7 +52,7 @@ class ConvertedNetwork:
 
     ``weights[l]`` is ``(n_out, n_in)``; ``input_scale`` is ``lambda_0``; ``layer_scales``
     the ``lambda_l`` (1 without normalisation). Build and run it with
-    :func:`neurodyn.convert.simulate.run_converted`.
+    :func:`neurodyn.convert.simulate.run_converted` (through :meth:`graph`).
     """
 
     ann: DenseNetwork
@@ -94,6 +95,28 @@ class ConvertedNetwork:
         if self.encoding == "quantized":
             return np.maximum(x, 0.0)
         return x
+
+    def graph(self) -> SpikingGraph:
+        """The network as the intermediate graph that :mod:`neurodyn.convert.spiking_network`
+        builds: an encoder layer ``"input"`` (Poisson or quantized, fed the encoded input through
+        the identity) unless the encoding is ``"current"``, then one layer ``"layer<k>"`` per
+        dense layer, fed ``W_k'`` and driven by ``b_k'`` (times :attr:`rate_unit`); the last
+        layer spikes only with the ``"spikes"`` readout. Its input is :meth:`encoded_inputs`,
+        the same in every step."""
+        rate_unit = float(self.rate_unit / Hz)
+        layers = []
+        if self.encoding != "current":
+            layers.append(make_layer("input", self.n_in, [Projection(INPUT, np.eye(self.n_in))], 0.0, decay=1.0,
+                                     threshold=1.0, neuron="poisson" if self.encoding == "poisson" else "quantized",
+                                     amplitude=self.amplitude, rate_unit=rate_unit))
+        last = len(self.weights) - 1
+        for k, (weight, bias, neuron) in enumerate(zip(self.weights, self.biases, self.layer_neurons)):
+            spiking = k < last or self.readout == "spikes"
+            layers.append(make_layer(f"layer{k}", weight.shape[0], [Projection(len(layers) - 1 if layers else INPUT,
+                                                                               weight)],
+                                     bias, decay=1.0, threshold=1.0 if spiking else None, neuron=neuron,
+                                     amplitude=self.amplitude, rate_unit=rate_unit))
+        return make_graph((self.n_in,), layers, self.dt, "converted ANN")
 
     def describe(self) -> dict:
         """The conversion choices as a flat record (for result frames)."""

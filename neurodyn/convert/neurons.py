@@ -44,43 +44,53 @@ import numpy as np
 from brian2 import NeuronGroup, SpikeMonitor, Synapses
 
 from neurodyn.model import NeuronModel
-from neurodyn.models.eicil import (RESET_ORDER, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER, EINeuron, sign_monitor,
-                                   sign_synapses)
+from neurodyn.models.eicil import NON_LEAKY_EQUATIONS, RESET as EI_RESET, SIGN_COPY_ORDER, SIGN_MONITOR_ORDER
+from neurodyn.models.eicil import THRESHOLD as EI_THRESHOLD, sign_monitor, sign_synapses
 
-#: Integrate-and-fire, reset by subtraction; ``v += drive*dt`` per step (Euler is exact here).
-IF_NEURON = NeuronModel("dv/dt = drive : 1\ndrive : Hz (constant)\ntheta : 1 (shared, constant)",
-                        threshold="v >= theta", reset="v = v - theta", method="euler")
-#: Non-spiking readout of an IF network: the membrane integrates the input, no threshold.
-IF_READOUT = NeuronModel("dv/dt = drive : 1\ndrive : Hz (constant)", method="euler")
-
+#: Factor of every constant drive on GeNN, where a layer at depth d waits d steps (GeNN
+#: delivers one step later per layer; :mod:`neurodyn.convert.spiking_network`).
+GATE = " * int(timestep(t, dt) >= onset)"
+_ONSET = "\nonset : integer (constant)"
 _QUANTIZED_INPUT = """
 dx/dt = -x / dt : Hz
 drive : Hz (constant)
 """
-#: Quantized multi-bit neuron. Euler reads the old ``x`` for ``v`` and sets ``x = 0``
-#: (``x - dt*x/dt``), so ``x`` holds exactly one step of synaptic input. ``amplitude`` is a
-#: per-neuron constant, not a shared one: Brian2GeNN turns a shared presynaptic variable into
-#: a synapse parameter named ``amplitude_pre``, which GeNN rejects ("already has a variable
-#: substitution").
-QUANTIZED_NEURON = NeuronModel(
-    "dv/dt = (x + drive) * int(x + drive > 0*Hz) / amplitude : 1\namplitude : 1 (constant)\nn : 1"
-    + _QUANTIZED_INPUT,
-    threshold="v >= 1", reset="n = floor(v)\nv = v - n", method="euler")
-#: Non-spiking readout of a quantized network: ``v`` integrates the linear output ``x`` over time.
-QUANTIZED_READOUT = NeuronModel("dv/dt = x + drive : 1" + _QUANTIZED_INPUT, method="euler")
-#: Poisson encoder: a spike per step with probability ``drive * dt``.
-POISSON_ENCODER = NeuronModel("drive : Hz (constant)", threshold="rand() < drive * dt")
-#: EI neuron of converted linear layers (module docstring); its drive variable is ``x`` (Hz).
-EI_LAYER_NEURON = EINeuron(theta_e=1.0, theta_i=1.0, tau=None)
 
 
-def quantized_group(n: int, name: str, drive, amplitude: float) -> NeuronGroup:
-    """A group of ``n`` quantized neurons (:data:`QUANTIZED_NEURON`) driven by ``drive`` (Hz),
-    whose reset runs in the ``thresholds`` slot, before the count copy of the synapses."""
-    group = QUANTIZED_NEURON.build(n, name, {"drive": drive, "amplitude": amplitude})
-    resetter = group.resetter["spike"]
-    resetter.when, resetter.order = "thresholds", RESET_ORDER
-    return group
+def ann_neuron_model(neuron: str, spiking: bool, gated: bool = False) -> NeuronModel:
+    """The Brian2 model of a converted ANN layer (module docstring): ``neuron`` ``"if"``,
+    ``"quantized"``, ``"ei"`` or ``"poisson"`` (encoder); ``spiking=False``: its non-spiking
+    readout (the membrane integrates the input); ``gated``: constant drives act from step
+    ``onset`` on.
+
+    The IF and EI neurons integrate ``v += drive*dt`` (Euler is exact here). In the quantized
+    neuron Euler reads the old ``x`` for ``v`` and sets ``x = 0`` (``x - dt*x/dt``), so ``x``
+    holds exactly one step of synaptic input; ``amplitude`` is a per-neuron constant, not a shared
+    one: Brian2GeNN turns a shared presynaptic variable into a synapse parameter named
+    ``amplitude_pre``, which GeNN rejects ("already has a variable substitution")."""
+    gate, onset = (GATE, _ONSET) if gated else ("", "")
+    if neuron == "poisson":
+        return NeuronModel("drive : Hz (constant)", threshold="rand() < drive * dt")
+    if neuron == "quantized":
+        if not spiking:
+            return NeuronModel(f"dv/dt = x + drive{gate} : 1" + _QUANTIZED_INPUT + onset, method="euler")
+        # gated outside ReLU (SymPy cannot compare the gate); x is 0 until the layer's onset
+        return NeuronModel(f"dv/dt = (x + drive) * int(x + drive > 0*Hz){gate} / amplitude : 1\namplitude : 1 (constant)\nn : 1"
+                           + _QUANTIZED_INPUT + onset, threshold="v >= 1", reset="n = floor(v)\nv = v - n",
+                           method="euler")
+    if not spiking:  # IF and EI readouts alike: the membrane integrates W a + b
+        return NeuronModel(f"dv/dt = drive{gate} : 1\ndrive : Hz (constant)" + onset, method="euler")
+    if neuron == "ei":  # the non-leaky EICIL neuron, its drive x gated
+        return NeuronModel(NON_LEAKY_EQUATIONS.replace("dv/dt = x :", f"dv/dt = x{gate} :") + onset,
+                           threshold=EI_THRESHOLD, reset=EI_RESET, method="euler")
+    return NeuronModel(f"dv/dt = drive{gate} : 1\ndrive : Hz (constant)\ntheta : 1 (constant)" + onset,
+                       threshold="v >= theta", reset="v = v - theta", method="euler")
+
+
+#: Non-spiking readout of an IF network: the membrane integrates the input, no threshold.
+IF_READOUT = ann_neuron_model("if", spiking=False)
+#: Parameters of the EI neuron of converted linear layers: thresholds 1, inhibition always on.
+EI_LAYER_VALUES = {"theta_e": 1.0, "theta_i": 1.0, "cycle_steps": 1, "inh_steps": 1}
 
 
 def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray, n_samples: int,

@@ -22,6 +22,12 @@ per-step update itself. One framework step is one Brian2 step. For each layer, w
 
 ``v`` starts at ``v_init``, ``syn`` and ``s`` at 0. Weights are ``(n_target, n_source)``
 matrices of flattened values (C order, as NIR and PyTorch flatten).
+
+That is the ``"lif"`` neuron of the framework readers. Converted ANNs
+(:meth:`neurodyn.convert.conversion.ConvertedNetwork.graph`) use the same graph with the neurons
+of :mod:`neurodyn.convert.neurons` (``neuron`` ``"if"``, ``"quantized"``, ``"ei"``, and
+``"poisson"`` for the encoder), driven by ``(bias + input current) * rate_unit`` Hz; their
+spikes carry 1, the count ``amplitude * n`` or the sign ``s`` (:data:`CARRIES`).
 """
 from __future__ import annotations
 
@@ -36,6 +42,8 @@ RESETS = ("subtract", "zero", "zero_after", "to_value", "none")
 #: Per-neuron parameters of a layer (arrays of the layer's size after :func:`neuron_array`).
 PARAMETERS = ("alpha", "input_gain", "decay", "leak", "gain", "threshold", "v_reset", "v_init")
 INPUT = -1  # ``Projection.source`` of the network input
+#: Neuron of a layer and what one of its spikes carries to the next layer.
+CARRIES = {"lif": "spike", "if": "spike", "poisson": "spike", "quantized": "count", "ei": "sign"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,13 @@ class SpikingLayer:
     reset: str
     v_reset: np.ndarray
     v_init: np.ndarray
+    neuron: str = "lif"
+    amplitude: float = 1.0   # quantized neurons: output per quantum times dt
+    rate_unit: float = 1.0   # converted ANN neurons: Hz per unit of bias and input current
+
+    @property
+    def carries(self) -> str:
+        return CARRIES[self.neuron]
 
     @property
     def spiking(self) -> bool:
@@ -153,8 +168,11 @@ def check_dt(dt, what: str = "dt") -> Quantity:
 
 
 def make_layer(name: str, size: int, projections, bias, *, decay, gain=1.0, leak=0.0, input_gain=1.0,
-               alpha=None, threshold=None, reset="none", v_reset=0.0, v_init=0.0) -> SpikingLayer:
+               alpha=None, threshold=None, reset="none", v_reset=0.0, v_init=0.0, neuron="lif", amplitude=1.0,
+               rate_unit=1.0) -> SpikingLayer:
     """A :class:`SpikingLayer` with every parameter checked and broadcast to ``size``."""
+    if neuron not in CARRIES:
+        raise ConversionError(f"{name}: unknown neuron {neuron!r}; choose one of {', '.join(CARRIES)}")
     if reset not in RESETS:
         raise ConversionError(f"{name}: unknown reset {reset!r}; choose one of {', '.join(RESETS)}")
     values = {field: neuron_array(value, size, name, field)
@@ -163,7 +181,7 @@ def make_layer(name: str, size: int, projections, bias, *, decay, gain=1.0, leak
     optional = {field: None if value is None else neuron_array(value, size, name, field)
                 for field, value in (("alpha", alpha), ("threshold", threshold))}
     return SpikingLayer(name, size, tuple(projections), reset=reset if threshold is not None else "none",
-                        **values, **optional)
+                        neuron=neuron, amplitude=float(amplitude), rate_unit=float(rate_unit), **values, **optional)
 
 
 def make_graph(input_shape, layers, dt, origin: str) -> SpikingGraph:

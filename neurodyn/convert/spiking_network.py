@@ -1,30 +1,47 @@
-"""Build and run a :class:`~neurodyn.convert.spiking_graph.SpikingGraph` in Brian2.
+"""Build and run a :class:`~neurodyn.convert.spiking_graph.SpikingGraph` in Brian2: the one
+builder of neurodyn.convert (framework readers and converted ANNs alike).
 
 Every layer is one NeuronGroup of ``n_samples * size`` neurons (sample ``s``, unit ``u`` at
-index ``s * size + u``) whose per-step update (the graph's equations) is one
-``run_regularly`` operation; every projection between layers is one block-diagonal Synapses
-object (``inp_post += w`` per spike). Projections from the input are applied in NumPy before
-the run (the input is known), so the first layers read their input current from a
-``TimedArray``: real-valued currents and 0/1 spikes alike, with no encoder layer and no padding.
+index ``s * size + u``); every projection between layers is one block-diagonal Synapses
+object (:func:`neurodyn.convert.neurons.dense_synapses`). A ``"lif"`` layer's per-step update
+(the graph's equations) is its state update, written ``dv/dt = (v_new - v)/dt`` for Euler, which
+SymPy reduces to ``v = v_new``; ``inp`` collects the step's synaptic input and ``fired`` the
+previous step's spike (set by the reset, cleared by the update). Converted ANN layers use the
+neurons of :mod:`neurodyn.convert.neurons`. Projections from the input are applied in NumPy
+before the run (the input is known): a current constant over time is a per-neuron constant
+(in an ANN layer, part of its drive), a time-varying one a ``TimedArray``; no encoder layer,
+no padding.
 
-Same-step propagation: all operations run in Brian2's ``groups`` slot, ordered layer by
-layer (``order`` 3l: update, 3l + 1: threshold, 3l + 2: delivery of the spikes of layer l),
-so a spike of layer l in step k reaches layer l + 1 in step k, as in snnTorch, Norse and most
-NIR platforms; a recurrent projection's spikes are delivered after its target's update and
-used in step k + 1. This needs Brian2's schedule, so the runtime targets (numpy, cython) and
-cpp_standalone run it; GeNN ignores ``when``/``order`` and is refused.
+Same-step propagation (numpy, cython, cpp_standalone): every operation runs in Brian2's
+``groups`` slot, ordered layer by layer (layer l: state update 10l, threshold 10l + 1, reset
+10l + 2, per-synapse count or sign copy 10l + 3, spike monitor 10l + 4, delivery 10l + 5), so
+a spike of layer l in step k reaches layer l + 1 in step k, as in snnTorch, Norse and most NIR
+platforms; a recurrent projection's spikes arrive after its target's update and act in step
+k + 1.
+
+GeNN has no custom schedule: a spike delivered in step k acts in the target's update of step
+k + 1. The builder compensates: layer l runs at depth ``d_l`` (one more than its deepest source;
+0 for layers fed only by a constant input current), its constant drives and bias are gated
+(``timestep >= d_l``: until then it keeps its initial state), 0/1 input spikes come from a
+SpikeGeneratorGroup (GeNN has no TimedArray) at depth 0, the run lasts ``T + max d`` steps, and
+layer l's record is read from step ``d_l`` on, so every layer's spikes equal the same-step
+result. What it cannot compensate is refused with a ``TargetError`` before the build: a
+projection that skips layers or runs from a deeper to a shallower layer, and real-valued
+currents that vary over time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Network, NeuronGroup, SpikeMonitor, StateMonitor, TimedArray
+from brian2 import Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, TimedArray
+from brian2 import seed as brian_seed
 
 from neurodyn.convert.layers import ConversionError
-from neurodyn.convert.neurons import dense_synapses
+from neurodyn.convert.neurons import EI_LAYER_VALUES, ann_neuron_model, dense_synapses
 from neurodyn.convert.spiking_graph import INPUT, SpikingGraph, SpikingLayer
 from neurodyn.errors import TargetError
+from neurodyn.model import NeuronModel
 from neurodyn.targets import check_target, target_device
 
 LAYOUTS = ("time_major", "batch_major")
@@ -33,7 +50,8 @@ LAYOUTS = ("time_major", "batch_major")
 @dataclass
 class SpikingGraphRun:
     """What a spiking graph did: ``spikes[name][k, s, u]`` (step, sample, unit) of every spiking
-    layer and, where recorded, the membrane after each step ``v[name][k, s, u]``."""
+    layer (True where it fired; for quantized layers the count n, for EI layers the sign) and,
+    where recorded, the membrane after each step ``v[name][k, s, u]``."""
 
     graph: SpikingGraph
     spikes: dict
@@ -99,32 +117,7 @@ def check_inputs(graph: SpikingGraph, inputs, layout: str | None) -> np.ndarray:
     return array if layout == "time_major" else array.transpose(1, 0, 2)
 
 
-def _update_code(layer: SpikingLayer, stimulus: str | None) -> str:
-    """The layer's per-step update (module docstring of spiking_graph) as Brian2 statements."""
-    current = "inp + bias" + (f" + {stimulus}(t, i)" if stimulus else "")
-    lines = []
-    if layer.synaptic:
-        lines.append(f"syn = alpha * syn + input_gain * ({current})")
-        drive = "syn"
-    else:
-        drive = f"input_gain * ({current})"
-    step = f"leak + gain * {drive}"
-    lines.append({"subtract": f"v = decay * v + {step} - theta * fired",
-                  "zero": f"v = decay * (1 - fired) * v + {step}",
-                  "zero_after": f"v = (1 - fired) * (decay * v + {step})"}.get(layer.reset, f"v = decay * v + {step}"))
-    if layer.spiking:
-        lines.append("fired = int(v > theta)")
-        if layer.reset == "to_value":
-            lines.append("v = fired * v_reset + (1 - fired) * v")
-    lines.append("inp = 0")
-    return "\n".join(lines)
-
-
-_MODEL = """v : 1
-syn : 1
-fired : 1
-inp : 1
-bias : 1 (constant)
+_LIF_PARAMETERS = """bias : 1 (constant)
 decay : 1 (constant)
 gain : 1 (constant)
 leak : 1 (constant)
@@ -133,71 +126,217 @@ alpha : 1 (constant)
 theta : 1 (constant)
 v_reset : 1 (constant)
 """
+_ONSET = "timestep(t, dt) >= onset"
 
 
-def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v: bool, dt):
+def _lif_model(layer: SpikingLayer, stimulus: str | None, gated: bool) -> NeuronModel:
+    """The ``"lif"`` layer's per-step update (module docstring of spiking_graph) as Euler
+    equations ``dX/dt = (X_new - X)/dt``; ``stimulus``: ``"stim"`` (a per-neuron constant input
+    current) or the name of a TimedArray; ``gated``: nothing moves before step ``onset``."""
+    gate = f"int({_ONSET}) * " if gated else ""
+    current = "inp + bias" + ({None: "", "stim": " + stim"}.get(stimulus, f" + {stimulus}(t, i)"))
+    synaptic_new = f"alpha * syn + input_gain * ({current})"
+    drive = f"({synaptic_new})" if layer.synaptic else f"input_gain * ({current})"
+    step = f"leak + gain * {drive}"
+    v_new = {"subtract": f"decay * v + {step} - theta * fired",
+             "zero": f"decay * (1 - fired) * v + {step}",
+             "zero_after": f"(1 - fired) * (decay * v + {step})"}.get(layer.reset, f"decay * v + {step}")
+    lines = [f"dv/dt = {gate}({v_new} - v) / dt : 1", "dinp/dt = -inp / dt : 1", "dfired/dt = -fired / dt : 1"]
+    lines.append(f"dsyn/dt = {gate}({synaptic_new} - syn) / dt : 1" if layer.synaptic else "syn : 1")
+    if stimulus == "stim":
+        lines.append("stim : 1 (constant)")
+    if gated:
+        lines.append("onset : integer (constant)")
+    threshold = reset = None
+    if layer.spiking:
+        threshold = f"v > theta and {_ONSET}" if gated else "v > theta"
+        reset = "fired = 1" + ("\nv = v_reset" if layer.reset == "to_value" else "")
+    return NeuronModel("\n".join(lines) + "\n" + _LIF_PARAMETERS, threshold=threshold, reset=reset, method="euler")
+
+
+@dataclass
+class BuiltGraph:
+    """The Brian2 objects of a graph for one batch: every object, and per layer name its spike
+    monitor and (where recorded) membrane monitor; ``depths`` are the steps each layer's record
+    lags behind the same-step result (all 0 except on GeNN)."""
+
+    objects: list
+    spike_monitors: dict
+    state_monitors: dict
+    depths: tuple[int, ...]
+
+    @property
+    def extra_steps(self) -> int:
+        return max(self.depths)
+
+
+def _input_kind(inputs: np.ndarray) -> str:
+    """``"constant"`` (every step the same), ``"spikes"`` (0/1 values) or ``"currents"``."""
+    if np.all(inputs == inputs[:1]):
+        return "constant"
+    return "spikes" if np.all((inputs == 0) | (inputs == 1)) else "currents"
+
+
+def genn_depths(graph: SpikingGraph, input_kind: str) -> tuple[int, ...]:
+    """Each layer's depth on GeNN (module docstring), or a :class:`TargetError` where the lag of
+    one step per layer cannot be compensated (a projection would need a delay)."""
+    if input_kind == "currents":
+        raise TargetError("target 'genn' has no TimedArray: a time-varying real-valued input current cannot be "
+                          "given there (0/1 spikes and currents constant over time can); run it on numpy, cython "
+                          "or cpp_standalone")
+    input_depth = 0 if input_kind == "spikes" else -1
+    depths = []
+    for index, layer in enumerate(graph.layers):
+        sources = [input_depth if p.source == INPUT else depths[p.source]
+                   for p in layer.projections if p.source < index]
+        depths.append(max([0, *(d + 1 for d in sources)]))
+    for index, layer in enumerate(graph.layers):
+        for projection in layer.projections:
+            if projection.source == INPUT:
+                lag = depths[index] - input_depth - 1 if input_kind == "spikes" else 0
+            elif projection.source < index:
+                lag = depths[index] - depths[projection.source] - 1
+            else:
+                lag = depths[index] - depths[projection.source]
+            if lag:
+                source = "the input" if projection.source == INPUT else graph.layers[projection.source].name
+                raise TargetError(f"target 'genn': the projection from {source} to {layer.name} would need a delay of "
+                                  f"{lag} step(s) to make up for GeNN's one step of lag per layer (a projection that "
+                                  f"skips layers or runs backwards); run this graph on numpy, cython or cpp_standalone")
+    return tuple(depths)
+
+
+def _target_variable(layer: SpikingLayer) -> str:
+    return {"lif": "inp", "quantized": "x"}.get(layer.neuron, "v")
+
+
+def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v, dt, genn: bool = False) -> BuiltGraph:
     """Brian2 objects of ``graph`` for time-major ``inputs`` ``(T, N, n_in)`` on a clock of step
-    ``dt``: ``(objects, {layer: SpikeMonitor}, {layer: StateMonitor})``."""
+    ``dt``; ``record_v``: True, False or the names of the layers whose membrane is recorded;
+    ``genn``: build for GeNN's fixed schedule (module docstring) instead of Brian2's."""
     n_steps, n_samples, _ = inputs.shape
+    kind = _input_kind(inputs)
+    depths = genn_depths(graph, kind) if genn else (0,) * len(graph.layers)
     objects, spike_monitors, state_monitors, groups = [], {}, {}, []
+    generator = None
+    if genn and kind == "spikes":
+        step, sample, unit = np.nonzero(inputs)
+        generator = SpikeGeneratorGroup(inputs.shape[1] * graph.n_in, sample * graph.n_in + unit, step * dt,
+                                        name=f"{prefix}input")
+        objects.append(generator)
     for index, layer in enumerate(graph.layers):
         from_input = [p.weight for p in layer.projections if p.source == INPUT]
-        namespace, stimulus = {}, None
-        if from_input:
-            current = sum(inputs @ weight.T for weight in from_input)  # (T, N, size)
-            stimulus = f"{prefix}stimulus{index}"
-            namespace[stimulus] = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=dt,
-                                           name=stimulus)  # a fixed name: compiled code is reused
-        group = NeuronGroup(n_samples * layer.size, _MODEL, threshold="fired > 0.5" if layer.spiking else None,
-                            reset="" if layer.spiking else None,
-                            name=f"{prefix}layer{index}", namespace=namespace)
-        tile = lambda values: np.tile(values, n_samples)  # noqa: E731
-        group.bias, group.decay, group.gain, group.leak = (tile(layer.bias), tile(layer.decay), tile(layer.gain),
-                                                           tile(layer.leak))
-        group.input_gain, group.v_reset, group.v = tile(layer.input_gain), tile(layer.v_reset), tile(layer.v_init)
-        if layer.synaptic:
-            group.alpha = tile(layer.alpha)
+        name = f"{prefix}layer{index}"
+        constant = timed = None
+        if from_input and generator is None:
+            if kind == "constant":
+                constant = sum(inputs[0] @ weight.T for weight in from_input).ravel()  # (N * size,)
+            else:
+                current = sum(inputs @ weight.T for weight in from_input)  # (T, N, size)
+                timed = TimedArray(current.reshape(n_steps, n_samples * layer.size), dt=dt,
+                                   name=f"{prefix}stimulus{index}")  # a fixed name: compiled code is reused
+        group = _layer_group(layer, n_samples, name, constant, timed, genn)
+        if "onset" in group.variables:
+            group.onset = depths[index]
         if layer.spiking:
-            group.theta = tile(layer.threshold)
-            group.thresholder["spike"].when, group.thresholder["spike"].order = "groups", 3 * index + 1
-            spike_monitors[layer.name] = SpikeMonitor(group, name=f"{prefix}spikes{index}")
-        group.run_regularly(_update_code(layer, stimulus), when="groups", order=3 * index,
-                            name=f"{prefix}update{index}")
-        if record_v:
+            variables = {"count": ["n"], "sign": ["s"]}.get(layer.carries, [])
+            spike_monitors[layer.name] = SpikeMonitor(group, variables=variables, name=f"{prefix}spikes{index}")
+        if record_v is True or (record_v and layer.name in record_v):
             state_monitors[layer.name] = StateMonitor(group, "v", record=True, when="end", name=f"{prefix}v{index}")
         groups.append(group)
         objects.append(group)
+    synapses = []
     for index, layer in enumerate(graph.layers):
-        for number, projection in enumerate(p for p in layer.projections if p.source != INPUT):
+        for number, projection in enumerate(layer.projections):
+            if projection.source == INPUT:
+                if generator is not None:
+                    synapses.append((-1, dense_synapses(generator, groups[index], projection.weight, n_samples, "spike",
+                                                        _target_variable(layer), f"{prefix}synapses{index}_{number}")))
+                continue
             source = graph.layers[projection.source]
             if not source.spiking:
                 raise ConversionError(f"{layer.name}: receives from the non-spiking layer {source.name}, which "
                                       f"sends nothing")
             if not np.any(projection.weight):
                 continue
-            synapses = dense_synapses(groups[projection.source], groups[index], projection.weight, n_samples, "spike",
-                                      "inp", f"{prefix}synapses{index}_{number}")
-            synapses.pre.when, synapses.pre.order = "groups", 3 * projection.source + 2
-            objects.append(synapses)
-    return objects, spike_monitors, state_monitors
+            synapses.append((projection.source, dense_synapses(groups[projection.source], groups[index],
+                                                               projection.weight, n_samples, source.carries,
+                                                               _target_variable(layer),
+                                                               f"{prefix}synapses{index}_{number}")))
+    objects += [s for _, s in synapses]
+    if not genn:
+        _same_step_schedule(graph, groups, spike_monitors, synapses)
+    return BuiltGraph(objects, spike_monitors, state_monitors, depths)
+
+
+def _layer_group(layer: SpikingLayer, n_samples: int, name: str, constant, timed, gated: bool) -> NeuronGroup:
+    """The NeuronGroup of one layer for ``n_samples`` samples, its input current ``constant``
+    (per neuron) or ``timed`` (a TimedArray), or neither."""
+    tile = lambda values: np.tile(values, n_samples)  # noqa: E731
+    if layer.neuron == "lif":
+        model = _lif_model(layer, "stim" if constant is not None else (timed.name if timed is not None else None),
+                           gated)
+        group = NeuronGroup(n_samples * layer.size, model.equations, threshold=model.threshold, reset=model.reset,
+                            method=model.method, name=name, namespace={timed.name: timed} if timed else {})
+        for field in ("bias", "decay", "gain", "leak", "input_gain", "v_reset"):
+            setattr(group, field, tile(getattr(layer, field)))
+        group.v = tile(layer.v_init)
+        if constant is not None:
+            group.stim = constant
+        if layer.synaptic:
+            group.alpha = tile(layer.alpha)
+        if layer.spiking:
+            group.theta = tile(layer.threshold)
+        return group
+    if timed is not None:
+        raise ConversionError(f"{layer.name}: a converted ANN neuron ({layer.neuron}) takes an input constant over "
+                              f"time")
+    drive = (tile(layer.bias) + (0.0 if constant is None else constant)) * layer.rate_unit * Hz
+    values = {"ei": {"x": drive, **EI_LAYER_VALUES}}.get(layer.neuron, {"drive": drive})
+    if layer.spiking and layer.neuron == "quantized":
+        values["amplitude"] = layer.amplitude
+    elif layer.spiking and layer.neuron == "if":
+        values["theta"] = tile(layer.threshold)
+    if layer.neuron == "ei" and not layer.spiking:
+        values = {"drive": drive}
+    return ann_neuron_model(layer.neuron, layer.spiking, gated and layer.neuron != "poisson").build(
+        n_samples * layer.size, name, values)
+
+
+def _same_step_schedule(graph: SpikingGraph, groups, spike_monitors, synapses):
+    """Brian2 ``when``/``order`` for same-step propagation (module docstring)."""
+    def place(obj, index, offset):
+        obj.when, obj.order = "groups", 10 * index + offset
+    for index, (layer, group) in enumerate(zip(graph.layers, groups)):
+        place(group.state_updater, index, 0)
+        if layer.spiking:
+            place(group.thresholder["spike"], index, 1)
+            if "spike" in group.resetter:  # a Poisson encoder has no reset
+                place(group.resetter["spike"], index, 2)
+            place(spike_monitors[layer.name], index, 4)
+    for source, synapse in synapses:
+        if getattr(synapse, "state_updater", None) is not None:
+            place(synapse.state_updater, source, 3)
+        place(synapse.pre, source, 5)
 
 
 def run_spiking(graph: SpikingGraph, inputs, *, layout: str | None = None, target: str = "numpy",
-                record_v: bool = False, **device_options) -> SpikingGraphRun:
+                record_v=False, **device_options) -> SpikingGraphRun:
     """Run ``graph`` on every sample of ``inputs`` (0/1 spikes or real-valued currents, one value
     per input and step; ``layout`` as in :func:`check_inputs`) in one Brian2 run."""
     return run_spiking_many([(graph, inputs)], layout=layout, target=target, record_v=record_v,
                             **device_options)[0]
 
 
-def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy", record_v: bool = False,
-                     **device_options) -> list[SpikingGraphRun]:
+def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy", record_v=False,
+                     seed: int | None = None, progress: bool = False, **device_options) -> list[SpikingGraphRun]:
     """Several ``(graph, inputs)`` pairs with the same number of steps side by side in one
-    Brian2 network: one run, and on cpp_standalone one compilation, for all of them."""
+    Brian2 network: one run, and on cpp_standalone one compilation, for all of them.
+
+    ``record_v``: True, False or layer names; ``seed`` seeds Brian2's random numbers (Poisson
+    encoders; Brian2GeNN refuses ``seed()``: leave it None there)."""
     check_target(target)
-    if target == "genn":
-        raise TargetError("target 'genn' ignores Brian2's when/order schedule, which same-step propagation "
-                          "between layers needs; run spiking graphs on numpy, cython or cpp_standalone")
+    genn = target == "genn"
     checked = [(graph, check_inputs(graph, inputs, layout)) for graph, inputs in items]
     if not checked:
         raise ConversionError("no (graph, inputs) pair to run")
@@ -205,27 +344,40 @@ def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy",
     if len(n_steps) != 1:
         raise ConversionError(f"graphs run side by side need the same number of steps, got {sorted(n_steps)}")
     n_steps = n_steps.pop()
+    if genn:
+        for graph, inputs in checked:
+            genn_depths(graph, _input_kind(inputs))  # refused before the device is set up
     dt = checked[0][0].dt  # the update is per step: graphs with other dt labels run on this clock
     with target_device(target, dt, **device_options) as session:
-        objects, monitors = [], []
-        for k, (graph, inputs) in enumerate(checked):
-            built = build_graph(graph, inputs, f"g{k}_", record_v, dt)  # dt only labels steps
-            objects += built[0]
-            monitors.append(built[1:])
-        network = Network(*objects, *(m for spikes, states in monitors for m in (*spikes.values(), *states.values())))
-        network.run(n_steps * dt, namespace={})
+        if seed is not None:
+            brian_seed(seed)
+        built = [build_graph(graph, inputs, f"g{k}_", record_v, dt, genn) for k, (graph, inputs) in enumerate(checked)]
+        network = Network(*(obj for b in built for obj in (*b.objects, *b.spike_monitors.values(),
+                                                             *b.state_monitors.values())))
+        network.run((n_steps + max(b.extra_steps for b in built)) * dt, namespace={},
+                    report="text" if progress else None)
         run_seconds = session.last_run_seconds()
-        runs = []
-        for (graph, inputs), (spike_monitors, state_monitors) in zip(checked, monitors):
-            n_samples = inputs.shape[1]
-            spikes = {}
-            for layer in graph.layers:
-                if layer.name in spike_monitors:
-                    monitor = spike_monitors[layer.name]
-                    fired = np.zeros((n_steps, n_samples * layer.size), dtype=bool)
-                    fired[np.rint(np.asarray(monitor.t) / float(dt)).astype(int), np.asarray(monitor.i)] = True
-                    spikes[layer.name] = fired.reshape(n_steps, n_samples, layer.size)
-            v = {name: np.asarray(monitor.v).T.reshape(n_steps, n_samples, -1)
-                 for name, monitor in state_monitors.items()}
-            runs.append(SpikingGraphRun(graph, spikes, v, float("nan") if run_seconds is None else run_seconds))
+        runs = [_collect(graph, inputs.shape[1], n_steps, b, float(dt), run_seconds)
+                for (graph, inputs), b in zip(checked, built)]
     return runs
+
+
+def _collect(graph: SpikingGraph, n_samples: int, n_steps: int, built: BuiltGraph, dt: float,
+             run_seconds) -> SpikingGraphRun:
+    """Per layer: what each spike carried per step (``(T, N, size)``, read from the layer's depth
+    on) and the recorded membranes."""
+    spikes, v = {}, {}
+    for layer, depth in zip(graph.layers, built.depths):
+        if layer.name in built.spike_monitors:
+            monitor = built.spike_monitors[layer.name]
+            step = np.rint(np.asarray(monitor.t) / dt).astype(int) - depth
+            keep = (step >= 0) & (step < n_steps)
+            carried = {"count": lambda: np.rint(np.asarray(monitor.n)).astype(np.int64),
+                       "sign": lambda: np.rint(np.asarray(monitor.s)).astype(np.int64)}.get(layer.carries)
+            values = np.zeros((n_steps, n_samples * layer.size), dtype=bool if carried is None else np.int64)
+            values[step[keep], np.asarray(monitor.i)[keep]] = True if carried is None else carried()[keep]
+            spikes[layer.name] = values.reshape(n_steps, n_samples, layer.size)
+        if layer.name in built.state_monitors:
+            recorded = np.asarray(built.state_monitors[layer.name].v)[:, depth:depth + n_steps]
+            v[layer.name] = recorded.T.reshape(n_steps, n_samples, layer.size)
+    return SpikingGraphRun(graph, spikes, v, float("nan") if run_seconds is None else run_seconds)

@@ -11,7 +11,7 @@ reads the values of the previous step (``x_t`` is set first, in the ``start`` sl
 which is ``u_t = e_x.x_t + e_h.h_{t-1} + e_m.m_{t-1}``, ``m_t = A_bar m_{t-1} + B_bar u_t``,
 ``z_t = W_x x_t + W_h h_{t-1} + W_m m_t + b`` written out. All samples run as parallel copies
 (sample ``s``, unit ``k`` at index ``s * n + k``; block-diagonal synapses, as
-:mod:`neurodyn.convert.simulate`).
+:mod:`neurodyn.convert.spiking_network`).
 
 Objects (activations in Hz, as :mod:`neurodyn.convert.neurons`):
 
