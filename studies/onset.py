@@ -122,6 +122,7 @@ def run(plan: Plan, out: Path, target: str) -> tuple[pd.DataFrame, pd.DataFrame,
 
 def plot(table: pd.DataFrame, judged: pd.DataFrame, curve: pd.DataFrame, plan: Plan, path: Path) -> None:
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for k, (spread, part) in enumerate(table.groupby("spread")):
@@ -146,6 +147,13 @@ def plot(table: pd.DataFrame, judged: pd.DataFrame, curve: pd.DataFrame, plan: P
     axes[0].set(xscale="log", yscale="log", xlabel="tau_d (ms)", ylabel="g_c",
                 title=f"onset, N = {', '.join(map(str, plan.sizes))}")
     axes[1].set(xscale="log", xlabel="tau_d (ms)", ylabel="frequency at onset (Hz)")
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+            axis.set_minor_formatter(ticker.NullFormatter())
+    axes[0].set_yticks([0.2, 0.3, 0.5, 0.7, 1, 2])
+    for ax in axes[:2]:
+        ax.set_xticks(plan.theory_tau_d_ms if len(plan.theory_tau_d_ms) < 6 else (0.5, 1, 2, 5))
     axes[2].axhline(-0.25, color="grey", ls=":", lw=1)
     axes[2].axhline(-0.5, color="grey", ls="--", lw=0.8)
     axes[2].set(xscale="log", xlabel="g / g_c(theory)", ylabel="exponent b of chi ~ N^b",

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from neurodyn.errors import ParameterError
-from neurodyn.analysis.synchrony import chi_from_voltage
 
 ASYNCHRONOUS_EXPONENT = -0.5  # chi ~ N^{-1/2} without collective dynamics
 CRITICAL_EXPONENT = -0.25  # chi ~ N^{-1/4} at a mean-field Hopf onset
@@ -71,12 +70,23 @@ def chi_scaling(sizes, chi, chi_error) -> ChiScaling:
     return ChiScaling(exponent=float(slope), error=float(np.sqrt(covariance[1, 1])), amplitude=float(np.exp(intercept)))
 
 
-def chi_with_error(voltage, blocks: int = 5) -> tuple[float, float]:
+def chi_with_error(voltage, blocks: int = 5, population_mean=None) -> tuple[float, float]:
     """chi of a record of shape (n_neurons, n_times) and its standard error from ``blocks``
-    contiguous blocks of time (the spread of the block values over ``sqrt(blocks)``)."""
+    contiguous blocks of time (the spread of the block values over ``sqrt(blocks)``).
+
+    With ``population_mean`` (the mean potential of the whole network at the same times) the record
+    may be a sample of the neurons: chi^2 = Var_t[population_mean] / mean over the sample of
+    Var_t[v_i] (for networks too large to record every potential)."""
     v = np.asarray(voltage, dtype=float)
     if v.ndim != 2 or blocks < 2 or v.shape[1] < 2 * blocks:
         raise ParameterError(f"need a (neurons, times) record with at least 2 samples per block and "
                              f"blocks >= 2; got shape {v.shape}, blocks={blocks}")
-    parts = [chi_from_voltage(part) for part in np.array_split(v, blocks, axis=1)]
-    return chi_from_voltage(v), float(np.std(parts, ddof=1) / np.sqrt(blocks))
+    mean = v.mean(axis=0) if population_mean is None else np.asarray(population_mean, dtype=float).ravel()
+    if mean.shape != (v.shape[1],):
+        raise ParameterError(f"population_mean must have one value per time ({v.shape[1]}), got {mean.shape}")
+
+    def chi(columns):
+        return float(np.sqrt(mean[columns].var() / v[:, columns].var(axis=1).mean()))
+
+    parts = [chi(columns) for columns in np.array_split(np.arange(v.shape[1]), blocks)]
+    return chi(slice(None)), float(np.std(parts, ddof=1) / np.sqrt(blocks))

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from brian2 import StateMonitor, ms, second
+from brian2 import NeuronGroup, StateMonitor, Synapses, ms, second
 from scipy.signal import welch
 
 from neurodyn.analysis import chi_from_spikes
@@ -32,27 +32,43 @@ from neurodyn.theory.meanfield import global_mean_field
 
 def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: float = 20.0,
                     duration=2 * second, t_start=0.5 * second, sample_dt=0.5 * ms, target: str = "cython",
-                    seed: int = 0, blocks: int = 5, f_min_hz: float = 20.0) -> dict:
+                    seed: int = 0, blocks: int = 5, f_min_hz: float = 20.0,
+                    record_neurons: int | None = None) -> dict:
     """One run: ``chi``, ``chi_err`` (:func:`~neurodyn.analysis.finite_size.chi_with_error` over
     ``[t_start, duration)``), ``freq_hz`` (Welch peak of the population mean potential above
     ``f_min_hz``, 2 Hz resolution or the window's), ``chi_spikes`` (:func:`~neurodyn.analysis.chi_from_spikes`,
-    the old studies' measure), ``rate_hz`` (mean rate) and the parameters."""
+    the old studies' measure), ``rate_hz`` (mean rate) and the parameters.
+
+    With ``record_neurons`` below ``n`` only that many evenly spaced neurons are recorded, and the
+    population mean potential comes from a summed variable over all neurons (N synapses into one
+    meter neuron, sampled at the same steps), for networks too large for a full record."""
     if not t_start < duration:
         raise ParameterError(f"t_start must be before the end of the run; got t_start={t_start}, duration={duration}")
     model = InhibitoryNetwork(N=n, g=g, alpha=alpha, tau_d=tau_d, I_l=I_l, I_u=I_u, I_sampling="even", seed=seed)
     with target_device(target, model.dt):
         built = model.build()
         start_asynchronous(built.neurons, model, np.random.default_rng(seed))
-        monitor = StateMonitor(built.neurons, "v", record=True, dt=sample_dt)
+        sample = record_neurons is not None and record_neurons < n
+        recorded = np.unique(np.linspace(0, n - 1, record_neurons).round().astype(int)) if sample else True
+        monitor = StateMonitor(built.neurons, "v", record=recorded, dt=sample_dt)
         built.network.add(monitor)
+        if sample:
+            meter = NeuronGroup(1, "vbar : 1", name="meter")
+            summed = Synapses(built.neurons, meter, f"vbar_post = v_pre / {n} : 1 (summed)", name="mean_potential")
+            summed.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
+            # the sum runs in the 'groups' slot before the neurons move: at 'end' it holds the
+            # potentials the neuron monitor recorded at 'start' of the same step
+            mean_monitor = StateMonitor(meter, "vbar", record=0, dt=sample_dt, when="end")
+            built.network.add(meter, summed, mean_monitor)
         built.run(duration)
         keep = np.asarray(monitor.t_[:]) >= float(t_start)
         v = np.asarray(monitor.v_[:])[:, keep]
+        population_mean = np.asarray(mean_monitor.vbar_[0])[keep] if sample else v.mean(axis=0)
         spikes = built.spikes["neurons"]
         spike_i, spike_t = np.asarray(spikes.i[:]), np.asarray(spikes.t_[:])
-    chi, chi_err = chi_with_error(v, blocks)
+    chi, chi_err = chi_with_error(v, blocks, population_mean)
     fs = 1.0 / float(sample_dt)
-    freq, psd = welch(v.mean(axis=0), fs=fs, nperseg=min(v.shape[1] // 3, int(fs / 2.0)))
+    freq, psd = welch(population_mean, fs=fs, nperseg=min(v.shape[1] // 3, int(fs / 2.0)))
     band = freq >= f_min_hz
     return {"g": g, "N": n, "tau_d_ms": float(tau_d / ms), "I_l": I_l, "I_u": I_u, "chi": chi, "chi_err": chi_err,
             "freq_hz": float(freq[band][np.argmax(psd[band])]),
