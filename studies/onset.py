@@ -30,10 +30,9 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pandas as pd
-from brian2 import BrianLogger, ms, second
+from brian2 import BrianLogger
 
-from neurodyn.studies.onset import locate_onset, synchrony_point
-from neurodyn.studies.store import write_parquet_atomically
+from neurodyn.studies.onset import StoredRuns, locate_onset
 from neurodyn.theory import fixed_mean_range
 from neurodyn.theory.stability import Network, critical_coupling
 
@@ -62,34 +61,6 @@ QUICK = replace(FULL, sizes=(400, 1600), duration_s=1.0, t_start_s=0.3, steps=1,
                 theory_tau_d_ms=FULL.tau_d_ms)
 
 
-class RunCache:
-    """Runs stored in OUT/onset_runs.parquet, keyed by their parameters (rewritten after each run)."""
-
-    KEY = ("g", "N", "tau_d_ms", "I_l", "I_u", "duration_s", "t_start_s", "target")
-
-    def __init__(self, path: Path, target: str, plan: Plan):
-        self.path, self.target, self.plan = path, target, plan
-        self.rows = pd.read_parquet(path).to_dict("records") if path.exists() else []
-        self.index = {self.key(row): row for row in self.rows}
-
-    def key(self, row) -> tuple:
-        return tuple(round(float(row[k]), 9) if k != "target" else row[k] for k in self.KEY)
-
-    def measure(self, g, n, tau_d_ms, I_l, I_u) -> dict:
-        wanted = {"g": g, "N": n, "tau_d_ms": tau_d_ms, "I_l": I_l, "I_u": I_u, "duration_s": self.plan.duration_s,
-                  "t_start_s": self.plan.t_start_s, "target": self.target}
-        found = self.index.get(self.key(wanted))
-        if found is not None:
-            return found
-        row = {**synchrony_point(g, n, tau_d=tau_d_ms * ms, I_l=I_l, I_u=I_u, alpha=ALPHA,
-                                 duration=self.plan.duration_s * second, t_start=self.plan.t_start_s * second,
-                                 target=self.target), **wanted}
-        self.rows.append(row)
-        self.index[self.key(row)] = row
-        write_parquet_atomically(pd.DataFrame(self.rows), self.path)
-        return row
-
-
 @functools.lru_cache(maxsize=None)
 def theory(tau_d_ms, I_l, I_u, n) -> tuple[float, float]:
     """Linear stability's g_c and onset frequency (Hz) for a delay in ms and the range [I_l, I_u]."""
@@ -98,7 +69,8 @@ def theory(tau_d_ms, I_l, I_u, n) -> tuple[float, float]:
 
 
 def run(plan: Plan, out: Path, target: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    cache = RunCache(out / "onset_runs.parquet", target, plan)
+    cache = StoredRuns(out / "onset_runs.parquet", duration_s=plan.duration_s, t_start_s=plan.t_start_s,
+                       target=target)
     rows, judged = [], []
     for spread in plan.spreads:
         I_l, I_u = fixed_mean_range(MEAN_I, spread)

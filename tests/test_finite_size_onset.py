@@ -9,7 +9,7 @@ from scipy import optimize, signal
 from neurodyn.analysis import chi_from_voltage
 from neurodyn.analysis.finite_size import chi_scaling, chi_with_error
 from neurodyn.errors import ParameterError
-from neurodyn.studies.onset import judge, locate_onset, synchrony_point
+from neurodyn.studies.onset import StoredRuns, judge, locate_onset, synchrony_point
 from neurodyn.theory.stability import Network, critical_coupling
 
 SIZES = np.array([400, 1600, 6400, 25600])
@@ -148,6 +148,25 @@ def test_sampled_record_with_summed_mean_matches_the_full_record():
     run = dict(tau_d=1 * ms, I_l=1.4, I_u=1.6, duration=0.5 * second, t_start=0.1 * second, target="numpy")
     full = synchrony_point(0.8, 200, **run)
     sampled = synchrony_point(0.8, 200, record_neurons=50, **run)
-    assert sampled["rate_hz"] == full["rate_hz"] and sampled["chi_spikes"] == full["chi_spikes"]
+    assert sampled["rate_hz"] == full["rate_hz"] and np.isnan(sampled["chi_spikes"])
     assert sampled["chi"] == pytest.approx(full["chi"], rel=0.02)
     assert sampled["freq_hz"] == pytest.approx(full["freq_hz"], abs=5)
+
+
+def test_stored_runs_rerun_nothing_and_key_every_parameter(tmp_path, monkeypatch):
+    """A second StoredRuns on the same file answers from it; a changed duration is a new run."""
+    import neurodyn.studies.onset as onset_module
+
+    calls = []
+
+    def fake_point(g, n, **options):
+        calls.append((g, n, options["duration"]))
+        return synthetic_chi(g, n)
+
+    monkeypatch.setattr(onset_module, "synchrony_point", fake_point)
+    path = tmp_path / "runs.parquet"
+    first = StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy").measure(0.5, 400, 1.0, 1.4, 1.6)
+    again = StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy").measure(0.5, 400, 1.0, 1.4, 1.6)
+    assert len(calls) == 1 and again["chi"] == first["chi"]
+    StoredRuns(path, duration_s=2.0, t_start_s=0.3, target="numpy").measure(0.5, 400, 1.0, 1.4, 1.6)
+    assert len(calls) == 2

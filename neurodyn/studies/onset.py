@@ -15,6 +15,7 @@ and the pulse shape select the compiled code; a study over g, tau_d, N and the s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -26,6 +27,7 @@ from neurodyn.analysis import chi_from_spikes
 from neurodyn.analysis.finite_size import chi_scaling, chi_with_error
 from neurodyn.errors import ParameterError
 from neurodyn.models.inhibitory import InhibitoryNetwork
+from neurodyn.studies.store import write_parquet_atomically
 from neurodyn.targets import target_device
 from neurodyn.theory.meanfield import global_mean_field
 
@@ -41,7 +43,8 @@ def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: f
 
     With ``record_neurons`` below ``n`` only that many evenly spaced neurons are recorded, and the
     population mean potential comes from a summed variable over all neurons (N synapses into one
-    meter neuron, sampled at the same steps), for networks too large for a full record."""
+    meter neuron, sampled at the same steps), for networks too large for a full record;
+    ``chi_spikes`` (an N x time-bins matrix) is then not computed (NaN)."""
     if not t_start < duration:
         raise ParameterError(f"t_start must be before the end of the run; got t_start={t_start}, duration={duration}")
     model = InhibitoryNetwork(N=n, g=g, alpha=alpha, tau_d=tau_d, I_l=I_l, I_u=I_u, I_sampling="even", seed=seed)
@@ -73,7 +76,7 @@ def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: f
     return {"g": g, "N": n, "tau_d_ms": float(tau_d / ms), "I_l": I_l, "I_u": I_u, "chi": chi, "chi_err": chi_err,
             "freq_hz": float(freq[band][np.argmax(psd[band])]),
             "chi_spikes": chi_from_spikes(spike_i, spike_t, n_neurons=n, t_start=float(t_start),
-                                          t_stop=float(duration)),
+                                          t_stop=float(duration)) if not sample else float("nan"),
             "rate_hz": spike_i.size / (n * float(duration / second))}
 
 
@@ -93,6 +96,37 @@ def start_asynchronous(neurons, model: InhibitoryNetwork, rng: np.random.Generat
     neurons.v = np.where(above, drive * -np.expm1(-phase * period), drive)
     neurons.x = rate
     neurons.y = rate
+
+
+class StoredRuns:
+    """:func:`synchrony_point` runs kept in a Parquet file, keyed by all their parameters, so that
+    an interrupted or repeated study reruns nothing (the file is rewritten atomically after each run).
+
+    ``fixed``: ``duration_s``, ``t_start_s``, ``target`` and optionally ``record_neurons``, the
+    same for every run of the study."""
+
+    def __init__(self, path, **fixed):
+        self.path, self.fixed = Path(path), fixed
+        self.rows = pd.read_parquet(self.path).to_dict("records") if self.path.exists() else []
+        self.index = {self.key(row): row for row in self.rows if all(k in row for k in self.fixed)}
+
+    def key(self, row) -> tuple:
+        names = ("g", "N", "tau_d_ms", "I_l", "I_u", *sorted(self.fixed))
+        return tuple(row[k] if isinstance(row[k], str) else round(float(row[k]), 9) for k in names)
+
+    def measure(self, g: float, n: int, tau_d_ms: float, I_l: float, I_u: float) -> dict:
+        wanted = {"g": g, "N": n, "tau_d_ms": tau_d_ms, "I_l": I_l, "I_u": I_u, **self.fixed}
+        found = self.index.get(self.key(wanted))
+        if found is not None:
+            return found
+        options = {k: v for k, v in self.fixed.items() if k in ("target", "record_neurons")}
+        row = {**synchrony_point(g, n, tau_d=tau_d_ms * ms, I_l=I_l, I_u=I_u,
+                                 duration=self.fixed["duration_s"] * second, t_start=self.fixed["t_start_s"] * second,
+                                 **options), **wanted}
+        self.rows.append(row)
+        self.index[self.key(row)] = row
+        write_parquet_atomically(pd.DataFrame(self.rows), self.path)
+        return row
 
 
 @dataclass(frozen=True)
