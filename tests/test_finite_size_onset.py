@@ -160,7 +160,7 @@ def test_stored_runs_rerun_nothing_and_key_every_parameter(tmp_path, monkeypatch
     calls = []
 
     def fake_point(g, n, **options):
-        calls.append((g, n, options["duration"]))
+        calls.append((g, n, options["duration"], options["K"]))
         return synthetic_chi(g, n)
 
     monkeypatch.setattr(onset_module, "synchrony_point", fake_point)
@@ -169,4 +169,7 @@ def test_stored_runs_rerun_nothing_and_key_every_parameter(tmp_path, monkeypatch
     again = StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy").measure(0.5, 400, 1.0, 1.4, 1.6)
     assert len(calls) == 1 and again["chi"] == first["chi"]
     StoredRuns(path, duration_s=2.0, t_start_s=0.3, target="numpy").measure(0.5, 400, 1.0, 1.4, 1.6)
-    assert len(calls) == 2
+    StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy").measure(0.5, 400, 1.0, 1.4, 1.6, K=20)
+    assert len(calls) == 3
+    assert StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy").measure(
+        0.5, 400, 1.0, 1.4, 1.6, K=20)["K"] == 20 and len(calls) == 3

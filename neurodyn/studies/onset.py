@@ -35,7 +35,7 @@ from neurodyn.theory.meanfield import global_mean_field
 def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: float = 20.0,
                     duration=2 * second, t_start=0.5 * second, sample_dt=0.5 * ms, target: str = "cython",
                     seed: int = 0, blocks: int = 5, f_min_hz: float = 20.0,
-                    record_neurons: int | None = None) -> dict:
+                    record_neurons: int | None = None, K: int | None = None) -> dict:
     """One run: ``chi``, ``chi_err`` (:func:`~neurodyn.analysis.finite_size.chi_with_error` over
     ``[t_start, duration)``), ``freq_hz`` (Welch peak of the population mean potential above
     ``f_min_hz``, 2 Hz resolution or the window's), ``chi_spikes`` (:func:`~neurodyn.analysis.chi_from_spikes`,
@@ -44,13 +44,17 @@ def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: f
     With ``record_neurons`` below ``n`` only that many evenly spaced neurons are recorded, and the
     population mean potential comes from a summed variable over all neurons (N synapses into one
     meter neuron, sampled at the same steps), for networks too large for a full record;
-    ``chi_spikes`` (an N x time-bins matrix) is then not computed (NaN)."""
+    ``chi_spikes`` is then not computed (NaN). With ``K`` the coupling is sparse (fixed
+    in-degree K) and the run starts from the package's default state (the start in the global
+    mean field's asynchronous state does not apply)."""
     if not t_start < duration:
         raise ParameterError(f"t_start must be before the end of the run; got t_start={t_start}, duration={duration}")
-    model = InhibitoryNetwork(N=n, g=g, alpha=alpha, tau_d=tau_d, I_l=I_l, I_u=I_u, I_sampling="even", seed=seed)
+    model = InhibitoryNetwork(N=n, K=K, g=g, alpha=alpha, tau_d=tau_d, I_l=I_l, I_u=I_u, I_sampling="even",
+                              seed=seed)
     with target_device(target, model.dt):
         built = model.build()
-        start_asynchronous(built.neurons, model, np.random.default_rng(seed))
+        if model.is_global:
+            start_asynchronous(built.neurons, model, np.random.default_rng(seed))
         sample = record_neurons is not None and record_neurons < n
         recorded = np.unique(np.linspace(0, n - 1, record_neurons).round().astype(int)) if sample else True
         monitor = StateMonitor(built.neurons, "v", record=recorded, dt=sample_dt)
@@ -103,7 +107,7 @@ class StoredRuns:
     an interrupted or repeated study reruns nothing (the file is rewritten atomically after each run).
 
     ``fixed``: ``duration_s``, ``t_start_s``, ``target`` and optionally ``record_neurons``, the
-    same for every run of the study."""
+    same for every run of the study; ``K`` (sparse in-degree, ``None``: global) is given per run."""
 
     def __init__(self, path, **fixed):
         self.path, self.fixed = Path(path), fixed
@@ -112,15 +116,17 @@ class StoredRuns:
 
     def key(self, row) -> tuple:
         names = ("g", "N", "tau_d_ms", "I_l", "I_u", *sorted(self.fixed))
-        return tuple(row[k] if isinstance(row[k], str) else round(float(row[k]), 9) for k in names)
+        k = row.get("K")
+        degree = None if k is None or (isinstance(k, float) and np.isnan(k)) else int(k)
+        return tuple(row[k] if isinstance(row[k], str) else round(float(row[k]), 9) for k in names) + (degree,)
 
-    def measure(self, g: float, n: int, tau_d_ms: float, I_l: float, I_u: float) -> dict:
-        wanted = {"g": g, "N": n, "tau_d_ms": tau_d_ms, "I_l": I_l, "I_u": I_u, **self.fixed}
+    def measure(self, g: float, n: int, tau_d_ms: float, I_l: float, I_u: float, K: int | None = None) -> dict:
+        wanted = {"g": g, "N": n, "tau_d_ms": tau_d_ms, "I_l": I_l, "I_u": I_u, "K": K, **self.fixed}
         found = self.index.get(self.key(wanted))
         if found is not None:
             return found
         options = {k: v for k, v in self.fixed.items() if k in ("target", "record_neurons")}
-        row = {**synchrony_point(g, n, tau_d=tau_d_ms * ms, I_l=I_l, I_u=I_u,
+        row = {**synchrony_point(g, n, tau_d=tau_d_ms * ms, I_l=I_l, I_u=I_u, K=K,
                                  duration=self.fixed["duration_s"] * second, t_start=self.fixed["t_start_s"] * second,
                                  **options), **wanted}
         self.rows.append(row)
