@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	# norse 1.1.0 declares torchvision, which would replace the pinned CPU torch with a CUDA build;
 	# norse itself runs without it, so it is installed without its dependencies (all present above).
 	$(BIN)/python -m pip install --quiet --no-deps norse==1.1.0
@@ -27,7 +27,6 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 benchmarks: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:

@@ -1,4 +1,7 @@
 """ANN -> SNN conversion with EI neurons (neuron="ei"): signed spikes for linear layers."""
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -6,6 +9,7 @@ from neurodyn.convert import ConversionError, DenseNetwork, convert, read_npz, r
 from neurodyn.convert.datasets import digits_split
 
 DIGITS_T = 50  # the T reported in the README
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def signed_network(seed=5):
@@ -93,29 +97,35 @@ def digits():
     return digits_split()
 
 
-def linear_bottleneck_classifier(x, labels, width=16, ridge=1.0):
-    """A 64-16-10 network with a linear hidden layer, trained with NumPy: ridge regression of the
-    one-hot labels on the pixels, then the rank-16 SVD of the weights split between the layers."""
-    targets = np.eye(10)[labels]
-    mean = x.mean(axis=0)
-    centred = x - mean
-    weight = np.linalg.solve(centred.T @ centred + ridge * np.eye(x.shape[1]), centred.T @ targets).T
-    u, s, vt = np.linalg.svd(weight, full_matrices=False)
-    w0 = np.sqrt(s[:width])[:, None] * vt[:width]
-    w1 = u[:, :width] * np.sqrt(s[:width])
-    return (w0, -w0 @ mean), (w1, targets.mean(axis=0))
+def train_linear_hidden():
+    """studies/train_linear_hidden.py, imported from its file (a script, not a package module)."""
+    spec = importlib.util.spec_from_file_location("train_linear_hidden", ROOT / "studies" / "train_linear_hidden.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_digits_with_linear_hidden_layer_within_one_point_of_the_ann(digits, tmp_path):
-    """The NumPy-trained linear-bottleneck classifier on the held-out split (360 images, one run),
-    read back from .npz ("identity" activation): at T = 50 the EI network is within 1 point of the
-    ANN, and the hidden layer spikes with both signs."""
+def test_shipped_linear_hidden_network_is_what_its_script_trains(digits):
+    """data/digits_linear_hidden.npz (the README's conversion example) equals a fresh run of
+    studies/train_linear_hidden.py: the same end-to-end map W1 W0 (the split between the layers
+    is fixed only up to the signs of singular vectors) and biases, both layers linear."""
+    x_train, _, y_train, _ = digits
+    fresh = train_linear_hidden().linear_bottleneck_classifier(x_train, y_train)
+    shipped = read_npz(ROOT / "data" / "digits_linear_hidden.npz")
+    assert [layer.activation for layer in shipped.layers] == ["linear", "linear"]
+    assert [layer.weight.shape for layer in shipped.layers] == [(10, 64), (10, 10)]
+    end_to_end = lambda net: net.layers[1].weight @ net.layers[0].weight  # noqa: E731
+    np.testing.assert_allclose(end_to_end(shipped), end_to_end(fresh), atol=1e-12)
+    np.testing.assert_allclose(shipped.layers[1].weight @ shipped.layers[0].bias + shipped.layers[1].bias,
+                               fresh.layers[1].weight @ fresh.layers[0].bias + fresh.layers[1].bias, atol=1e-12)
+
+
+def test_digits_with_linear_hidden_layer_within_one_point_of_the_ann(digits):
+    """The shipped NumPy-trained linear-bottleneck classifier on the held-out split (360 images,
+    one run): at T = 50 the EI network is within 1 point of the ANN, and the hidden layer spikes
+    with both signs."""
     x_train, x_test, y_train, y_test = digits
-    (w0, b0), (w1, b1) = linear_bottleneck_classifier(x_train, y_train)
-    np.savez(tmp_path / "bottleneck.npz", layer0_weight=w0, layer0_bias=b0, layer0_activation=np.array("identity"),
-             layer1_weight=w1, layer1_bias=b1)
-    ann = read_npz(tmp_path / "bottleneck.npz")
-    assert [layer.activation for layer in ann.layers] == ["linear", "linear"]
+    ann = read_npz(ROOT / "data" / "digits_linear_hidden.npz")
     ann_accuracy = np.mean(ann.predict(x_test) == y_test)
     assert ann_accuracy > 0.9
     run = run_converted(convert(ann, x_train, neuron="ei"), x_test, DIGITS_T, target="numpy")
