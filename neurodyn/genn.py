@@ -37,6 +37,7 @@ from neurodyn.targets import target_device
 
 PARAMS_FILE = "params.json"
 BUILD_FILE = "BUILD.md"
+RUN_INFO_FILE = "results/last_run_info.txt"  # written by the compiled program when its run ends
 GENN_INSTALL_URL = "https://genn-team.github.io/genn/documentation/4/html/d8/d99/Installation.html"
 
 
@@ -153,6 +154,11 @@ def _quote(part: str) -> str:
     return f'"{part}"' if part.startswith("$") else shlex.quote(part)
 
 
+def has_run(project) -> bool:
+    """Whether the compiled program of the generated ``project`` has finished a run (wrote its run info)."""
+    return (Path(project) / RUN_INFO_FILE).is_file()
+
+
 def load_result(project) -> SimulationResult:
     """The :class:`SimulationResult` of a generated project after its program has run.
 
@@ -165,8 +171,8 @@ def load_result(project) -> SimulationResult:
         raise TargetError(f"{project} is not a neurodyn GeNN project (no {PARAMS_FILE}); create one with "
                           f"`neurodyn codegen`")
     params = json.loads(params_path.read_text())
-    run_info = project / "results" / "last_run_info.txt"
-    if not run_info.is_file():
+    run_info = project / RUN_INFO_FILE
+    if not has_run(project):
         raise TargetError(f"{project} has no results yet: compile and run it first ({project / BUILD_FILE})")
     starts = dict(zip([name for name, _ in params["populations"]],
                       np.cumsum([0] + [size for _, size in params["populations"]])))
