@@ -88,7 +88,7 @@ def test_cli_prints_simulation_and_mean_field_in_hz(tmp_path, capsys):
     out = capsys.readouterr().out
     model = InhibitoryNetwork(N=20, g=0, I_sampling="even")
     expected_hz = float(np.mean(free_rate(model.excitabilities()))) / 0.020
-    assert global_mean_field(0.0, excitabilities=model.excitabilities()).rate_hz(0.020) == pytest.approx(expected_hz)
+    assert global_mean_field(0.0, excitabilities=model.excitabilities(), tau_m=0.020).mean_rate_hz == pytest.approx(expected_hz)
     theory = re.search(r"mean-field theory.*n_active_frac=([\d.]+) mean_rate_hz=([\d.]+)", out)
     simulated = re.search(r"on numpy: n_active_frac=([\d.]+) mean_rate_hz=([\d.]+)", out)
     assert float(theory.group(1)) == 1.0 and float(simulated.group(1)) == 1.0    # every I_k > 1 (slowest: 88 ms)
