@@ -16,6 +16,8 @@ program has run, :func:`load_result` reads its output files into the same
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shlex
 import time
@@ -59,7 +61,8 @@ def generate(model: Model, duration, out_dir, *, use_gpu: bool = True,
     with target_device("genn", model.dt, build_dir=out_dir, use_gpu=use_gpu, generate_only=True):
         built = model.build()
         add_state_monitors(built, {"v": record_v} if len(record_v) else {})
-        built.run(duration)
+        with contextlib.redirect_stdout(io.StringIO()):  # Brian2GeNN prints "building genn executable ..." but
+            built.run(duration)                          # builds nothing here (compile=False, run=False)
         files = {"spikes": {population: {name: _file_entry(monitor.variables[name]) for name in monitor.record_variables}
                             for population, monitor in built.spikes.items()},
                  "states": {key: {name: _file_entry(monitor.variables[name]) for name in ("t", variable)}
