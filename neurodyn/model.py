@@ -240,6 +240,12 @@ class Model:
         shown = ", ".join(f"{k}={v}" for k, v in self.record.items())
         return f"{type(self).__name__}({shown})"
 
+    def _repr_html_(self) -> str:
+        """A table in notebooks: each parameter's value beside its default and documentation."""
+        table = self.parameters.frame().assign(value=[self.record[column] for column in self.parameters.frame()["column"]])
+        return (f"<p><b>{type(self).__name__}</b> (model {self.name!r})</p>"
+                + table[["parameter", "value", "default", "unit", "doc"]].to_html(index=False))
+
 
 def model(function: Callable | None = None, *, name: str | None = None, bounds: Mapping[str, tuple] = None,
           choices: Mapping[str, tuple] = None, docs: Mapping[str, str] = None):

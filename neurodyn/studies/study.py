@@ -89,6 +89,13 @@ class Study:
     show: tuple[str, ...] = ()
     max_crashes: int = 3
 
+    def __repr__(self) -> str:
+        fixed = ", ".join(f"{key}={value}" for key, value in self.fixed.items())
+        repeats = f" x {self.grid.repeats} seeds" if self.grid.repeats > 1 else ""
+        return (f"Study({self.name!r}: {self.model.name}, {len(self.grid.entries)} points{repeats} over "
+                f"{', '.join(self.grid.axes) or 'no axes'}, {self.duration} (transient {self.transient}) on "
+                f"{self.target}, seed {self.seed}" + (f"; fixed {fixed}" if fixed else "") + ")")
+
     def replace(self, **changes) -> "Study":
         """A copy with some fields changed (e.g. the quick variant of a study)."""
         return dataclasses.replace(self, **changes)
