@@ -1,5 +1,5 @@
-"""studies/train_digits.py writes under results/ (or --out), never over the shipped data/ files
-unless asked: existing networks are refused before any training."""
+"""studies/train_digits.py and train_lmu.py write under results/ (or --out / --data-dir), never over
+the shipped data/ files unless asked: existing networks are refused before any training."""
 import hashlib
 import runpy
 from pathlib import Path
@@ -35,3 +35,14 @@ def test_training_writes_to_out_and_refuses_to_overwrite(tmp_path, monkeypatch, 
     assert main([]) == 2
     assert "digits_mlp.npz exist(s); give --overwrite" in capsys.readouterr().err
     assert digest(written) == before and digest(SHIPPED) == shipped
+
+
+def test_lmu_training_refuses_existing_files_before_training(tmp_path, capsys):
+    """studies/train_lmu.py (minutes of training) checks its outputs first: an LMU already in
+    --data-dir stops it at once with exit status 2, the file untouched; data/ is not the default."""
+    main = runpy.run_path(str(ROOT / "studies" / "train_lmu.py"), run_name="train_lmu")["main"]
+    existing = tmp_path / "digits_lmu_if.npz"
+    existing.write_bytes(b"earlier")
+    assert main(["--data-dir", str(tmp_path), "--epochs", "1"]) == 2
+    assert f"{existing} exist(s); give --overwrite" in capsys.readouterr().err
+    assert existing.read_bytes() == b"earlier" and sorted(tmp_path.iterdir()) == [existing]
