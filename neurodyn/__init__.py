@@ -14,7 +14,7 @@ from neurodyn.errors import GeNNUnsupportedError, ModelDefinitionError, Neurodyn
 from neurodyn.model import BuiltNetwork, Model, model
 from neurodyn.models import MODELS, EINetwork, InhibitoryNetwork
 from neurodyn.parameters import Parameter, ParameterSpec
-from neurodyn.registry import load_model
+from neurodyn.registry import list_models, load_model
 from neurodyn.results import SimulationResult
 from neurodyn.simulation import simulate
 from neurodyn.targets import TARGETS
@@ -26,4 +26,4 @@ __version__ = "0.1.0"
 
 __all__ = ["BuiltNetwork", "EINetwork", "GeNNUnsupportedError", "InhibitoryNetwork", "MODELS", "Model",
            "ModelDefinitionError", "NeurodynError", "Parameter", "ParameterError", "ParameterSpec", "SimulationResult",
-           "TARGETS", "TargetError", "load_model", "model", "simulate"]
+           "TARGETS", "TargetError", "list_models", "load_model", "model", "simulate"]

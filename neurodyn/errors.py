@@ -35,5 +35,9 @@ class NeurodynWarning(UserWarning):
     """Base class of neurodyn's warnings about a user's model or run."""
 
 
+class SynchronyWarning(NeurodynWarning):
+    """A synchrony measure that would rest on too few, or silent, traces (reported as NaN instead)."""
+
+
 class TimeStepWarning(NeurodynWarning):
     """The time step is coarser than a time constant of the model (spikes resolved only to dt)."""

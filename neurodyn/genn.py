@@ -16,6 +16,8 @@ program has run, :func:`load_result` reads its output files into the same
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shlex
 import tarfile
@@ -40,6 +42,7 @@ from neurodyn.targets import target_device
 
 PARAMS_FILE = "params.json"
 BUILD_FILE = "BUILD.md"
+RUN_INFO_FILE = "results/last_run_info.txt"  # written by the compiled program when its run ends
 GENN_INSTALL_URL = "https://genn-team.github.io/genn/documentation/4/html/d8/d99/Installation.html"
 
 
@@ -61,7 +64,8 @@ def generate(model: Model, duration, out_dir, *, use_gpu: bool = True,
     with target_device("genn", model.dt, build_dir=out_dir, use_gpu=use_gpu, generate_only=True):
         built = model.build()
         add_state_monitors(built, {"v": record_v} if len(record_v) else {})
-        built.run(duration)
+        with contextlib.redirect_stdout(io.StringIO()):  # Brian2GeNN prints "building genn executable ..." but
+            built.run(duration)                          # builds nothing here (compile=False, run=False)
         files = {"spikes": {population: {name: _file_entry(monitor.variables[name]) for name in monitor.record_variables}
                             for population, monitor in built.spikes.items()},
                  "states": {key: {name: _file_entry(monitor.variables[name]) for name in ("t", variable)}
@@ -156,6 +160,11 @@ def _quote(part: str) -> str:
     return f'"{part}"' if part.startswith("$") else shlex.quote(part)
 
 
+def has_run(project) -> bool:
+    """Whether the compiled program of the generated ``project`` has finished a run (wrote its run info)."""
+    return (Path(project) / RUN_INFO_FILE).is_file()
+
+
 def load_result(project) -> SimulationResult:
     """The :class:`SimulationResult` of a generated project after its program has run.
 
@@ -168,8 +177,8 @@ def load_result(project) -> SimulationResult:
         raise TargetError(f"{project} is not a neurodyn GeNN project (no {PARAMS_FILE}); create one with "
                           f"`neurodyn codegen`")
     params = json.loads(params_path.read_text())
-    run_info = project / "results" / "last_run_info.txt"
-    if not run_info.is_file():
+    run_info = project / RUN_INFO_FILE
+    if not has_run(project):
         raise TargetError(f"{project} has no results yet: compile and run it first ({project / BUILD_FILE})")
     starts = dict(zip([name for name, _ in params["populations"]],
                       np.cumsum([0] + [size for _, size in params["populations"]])))

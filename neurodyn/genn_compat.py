@@ -131,7 +131,8 @@ def check_model(model, record_v: Sequence[int] = (), use_gpu: bool = False,
     with plan_for("genn"), target_device("numpy", model.dt):
         built = model.build()
         add_state_monitors(built, {**({"v": record_v} if len(record_v) else {}), **dict(record or {})})
-        check_network(built.network, built.namespace)
+        with built.resolving():
+            check_network(built.network, built.namespace)
         return schedule_notes(built.network) + (gpu_notes(built.network) if use_gpu else [])
 
 

@@ -31,6 +31,8 @@ method is the body; its signature gives the parameters the same way.
 from __future__ import annotations
 
 import inspect
+import logging
+from contextlib import contextmanager
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping, Sequence
@@ -72,6 +74,11 @@ class BuiltNetwork:
         ``{key: (population, variable, StateMonitor)}`` of recorded state variables.
     namespace : dict
         What the run resolves external names in (the function's globals and locals).
+    parameter_names : frozenset
+        The model's parameters among those locals. A parameter that the body stores as a Brian2
+        variable (``g : 1 (shared, constant)``) is both, which Brian2 reports as a resolution
+        conflict at every run; :meth:`run` keeps those reports out (the internal variable, set
+        from the parameter, is the one used), other conflicts are reported as usual.
     """
 
     network: Network
@@ -80,6 +87,7 @@ class BuiltNetwork:
     states: dict = field(default_factory=dict)
     namespace: dict = field(default_factory=dict)
     seeded: bool = True
+    parameter_names: frozenset = frozenset()
 
     @property
     def neurons(self) -> NeuronGroup:
@@ -88,7 +96,35 @@ class BuiltNetwork:
 
     def run(self, duration, **kwargs) -> None:
         """``Network.run`` with the model's namespace."""
-        self.network.run(duration, namespace=self.namespace, **kwargs)
+        with self.resolving():
+            self.network.run(duration, namespace=self.namespace, **kwargs)
+
+    @contextmanager
+    def resolving(self):
+        """A block that resolves the network's names in :attr:`namespace` without Brian2's reports
+        of conflicts with the model's own parameters (see :attr:`parameter_names`)."""
+        conflicts = logging.getLogger(_RESOLUTION_CONFLICT_LOGGER)
+        quiet = _ParameterConflicts(self.parameter_names)
+        conflicts.addFilter(quiet)
+        try:
+            yield
+        finally:
+            conflicts.removeFilter(quiet)
+
+
+#: Where Brian2 logs "'x' is an internal variable of group ..., but also exists in the run namespace".
+_RESOLUTION_CONFLICT_LOGGER = "brian2.groups.group.Group.resolve.resolution_conflict"
+
+
+class _ParameterConflicts(logging.Filter):
+    """Drops Brian2's resolution-conflict reports about the model's own parameters."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.prefixes = tuple(f"'{name}' is an internal variable of group" for name in names)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (self.prefixes and str(record.msg).startswith(self.prefixes))
 
 
 class Model:
@@ -199,11 +235,17 @@ class Model:
                 for variable in obj.record_variables:
                     states[state_key(population, variable, populations)] = (population, variable, obj)
         return BuiltNetwork(network=Network(*objects), populations=populations, spikes=spikes, states=states,
-                            namespace=namespace, seeded=seeded)
+                            namespace=namespace, seeded=seeded, parameter_names=frozenset(arguments) - {"rng"})
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={v}" for k, v in self.record.items())
         return f"{type(self).__name__}({shown})"
+
+    def _repr_html_(self) -> str:
+        """A table in notebooks: each parameter's value beside its default and documentation."""
+        table = self.parameters.frame().assign(value=[self.record[column] for column in self.parameters.frame()["column"]])
+        return (f"<p><b>{type(self).__name__}</b> (model {self.name!r})</p>"
+                + table[["parameter", "value", "default", "unit", "doc"]].to_html(index=False))
 
 
 def model(function: Callable | None = None, *, name: str | None = None, bounds: Mapping[str, tuple] = None,

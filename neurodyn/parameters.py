@@ -368,6 +368,15 @@ class ParameterSpec:
         """Parameter values back from :meth:`to_record`'s output."""
         return {p.name: p.from_record(record[p.column]) for p in self.parameters}
 
+    def frame(self) -> "pd.DataFrame":
+        """One row per parameter: ``parameter`` (name), ``column`` (record name, with its unit),
+        ``default`` (in that unit), ``unit`` and ``doc``."""
+        import pandas as pd
+
+        return pd.DataFrame([{"parameter": p.name, "column": p.column,
+                              "default": p.default if p.unit is None or p.default is None else p.to_record(p.default),
+                              "unit": p.display_unit or "", "doc": p.doc} for p in self.parameters])
+
     def describe(self) -> str:
         """One line per parameter: name, default and documentation (for ``--help``)."""
         lines = []

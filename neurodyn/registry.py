@@ -43,6 +43,21 @@ def available_models() -> dict[str, object]:
     return found
 
 
+def list_models():
+    """The available models and their parameters, one row per (model, parameter), as a DataFrame.
+
+    Columns ``model`` (the name ``neurodyn run`` and :func:`load_model` take), ``parameter``,
+    ``column`` (record name with its unit), ``default`` (in that unit), ``unit`` and ``doc``;
+    built-in, example and entry-point models (:func:`available_models`).
+    ``list_models().groupby("model")`` gives one table per model.
+    """
+    import pandas as pd
+
+    frames = [load_model(name).parameters.frame().assign(model=name) for name in available_models()]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["model"] + [column for column in frame.columns if column != "model"]]
+
+
 def load_model(name: str):
     """The :class:`~neurodyn.Model` subclass that ``name`` refers to (see the module docstring)."""
     from neurodyn.model import Model, model

@@ -41,6 +41,15 @@ _METADATA_KEY = b"neurodyn"
 WHOLE_NETWORK = "all"
 
 
+def _short_list(values, shown: int = 6) -> str:
+    """``[0, 1, 2]`` or, for long arrays, ``[0, 1, 2, ..., 399] (400)``."""
+    values = [int(value) for value in np.asarray(values).ravel()]
+    if len(values) <= shown:
+        return str(values)
+    head = ", ".join(str(value) for value in values[:shown - 1])
+    return f"[{head}, ..., {values[-1]}] ({len(values)})"
+
+
 @dataclass
 class StateTraces:
     """A recorded state variable: ``values[k, n]`` is neuron ``neurons[k]`` at ``t[n]`` (s)."""
@@ -53,6 +62,11 @@ class StateTraces:
     @property
     def v(self) -> np.ndarray:
         return self.values
+
+    def __repr__(self) -> str:
+        span = f"{self.t[0] * 1e3:g}-{self.t[-1] * 1e3:g} ms" if len(self.t) else "no samples"
+        return (f"StateTraces({self.variable!r}, neurons={_short_list(self.neurons)}, {len(self.t)} samples, "
+                f"{span})")
 
     def frame(self) -> pd.DataFrame:
         """Long format: one row per neuron and time step (``neuron, t_ms, <variable>``)."""
@@ -120,6 +134,20 @@ class SimulationResult:
     spike_values: dict = field(default_factory=dict)
     states: dict = field(default_factory=dict)
     populations: tuple = ()
+
+    def __repr__(self) -> str:
+        recorded = ", ".join(f"{key} ({len(traces.neurons)} neurons)" for key, traces in self.states.items())
+        params = ", ".join(f"{key}={value}" for key, value in self.params.items())
+        return (f"SimulationResult({self.model!r} on {self.target or '?'}: {self.n_neurons} neurons, "
+                f"{self.t_start * 1e3:g}-{self.t_stop * 1e3:g} ms, {len(self.spike_t)} spikes"
+                + (f", recorded {recorded}" if recorded else "") + f"; {params})")
+
+    def _repr_html_(self) -> str:
+        """Notebooks: the one-line description and the parameters as a table."""
+        from html import escape
+
+        header = repr(self).split(";")[0] + ")"
+        return f"<p>{escape(header)}</p>" + pd.DataFrame([self.params]).to_html(index=False)
 
     def __post_init__(self):
         self.populations = tuple((str(name), int(size)) for name, size in self.populations)

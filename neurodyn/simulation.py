@@ -27,7 +27,7 @@ from neurodyn.targets import plan_for, target_device
 
 def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequence[int] = (),
              record: Mapping[str, Sequence[int]] | None = None, build_dir=None, threads: int = 1,
-             keep_build: bool = False, use_gpu: bool | None = None, progress: bool = True,
+             keep_build: bool = False, use_gpu: bool | None = None, progress: bool = False,
              programs=None) -> SimulationResult:
     """Build ``model``, run it for ``duration`` on ``target`` and return the result.
 
@@ -51,7 +51,8 @@ def simulate(model: Model, duration, target: str = "cython", *, record_v: Sequen
     build_dir, threads, keep_build, use_gpu
         Standalone and GeNN options, see :func:`neurodyn.targets.target_device`.
     progress
-        Print Brian2's progress report (every 10 s of wall time).
+        Print Brian2's progress report (every 10 s of wall time); off by default (the command
+        line's ``neurodyn run`` shows it unless ``--quiet``).
     programs
         ``cpp_standalone`` only: a :class:`neurodyn.programs.ProgramCache`; the program is then
         compiled once per network structure and rerun with this configuration's value files

@@ -12,6 +12,7 @@ Without GeNN, :func:`neurodyn.genn.generate` (``neurodyn codegen``) writes the p
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import shutil
 import tempfile
@@ -198,6 +199,21 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
         _reset_clock(previous_dt)
 
 
+class _GeNNPreferenceNotice(logging.Filter):
+    """Drops Brian2GeNN's "The following preferences have been changed for Brian2GeNN, reset them
+    manually ..." notice: neurodyn restores those preferences after every GeNN session itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("The following preferences have been changed for Brian2GeNN")
+
+
+def _quiet_genn_preference_notice() -> None:
+    """Install :class:`_GeNNPreferenceNotice` on Brian2GeNN's logger (once)."""
+    genn_logger = logging.getLogger("brian2.devices.genn")
+    if not any(isinstance(known, _GeNNPreferenceNotice) for known in genn_logger.filters):
+        genn_logger.addFilter(_GeNNPreferenceNotice())
+
+
 @contextmanager
 def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generate_only, value_files):
     """The body of :func:`target_device`: device, preferences and build directory."""
@@ -217,6 +233,7 @@ def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generat
             session.use_gpu = _genn_mode(session.generate_only, use_gpu)
         session.build_dir = Path(build_dir) if build_dir else Path(tempfile.mkdtemp(prefix="run_", dir=build_root()))
         if target == "genn":
+            _quiet_genn_preference_notice()
             saved_prefs = {name: prefs[name] for name in _GENN_CHANGED_PREFS}
             build = not session.generate_only
             set_device("genn", directory=str(session.build_dir), compile=build, run=build,

@@ -64,7 +64,7 @@ def main(argv=None) -> pd.DataFrame:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "convert_digits.parquet")
-    figure = plot_accuracy_vs_T(table, title="digits MLP 64-64-10 and CNN, 360 held-out images")
+    figure = plot_accuracy_vs_T(table, title=f"digits MLP 64-64-10 and CNN, {len(y_test)} held-out images")
     figure.savefig(out / "accuracy_vs_T.png", dpi=120)
     columns = ["configuration", "T", "snn_accuracy", "spikes_per_neuron_per_step", "bits_per_activity",
                "synops_per_inference"]

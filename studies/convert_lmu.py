@@ -33,32 +33,34 @@ COLUMNS = ["network", "mode", "dt", "brian2_accuracy", "torch_accuracy", "counts
 
 
 def plot_levels(table: pd.DataFrame):
+    """Accuracy (top) and bits per activity (bottom) over the quantization level dt; one legend
+    below both axes (the same colours and markers in both), so it hides no curve."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 7), sharex=True, layout="constrained")
     for network, marker in (("hybrid (trained at dt = 4)", "o"), ("hybrid (trained at this dt)", "s")):
         rows = table[(table.network == network)].sort_values("dt")
         if len(rows):
-            top.plot(rows.dt, rows.brian2_accuracy, marker=marker, label=f"{network}, Brian2")
-            bottom.plot(rows.dt, rows.bits_per_activity, marker=marker, label=network)
+            line, = top.plot(rows.dt, rows.brian2_accuracy, marker=marker, label=f"{network}, Brian2")
+            bottom.plot(rows.dt, rows.bits_per_activity, marker=marker, color=line.get_color())
     ann = table[table.network == "LMU (non-spiking)"]
     if len(ann):
         top.axhline(ann.brian2_accuracy.iloc[0], color="k", ls="--", label="non-spiking LMU")
     spiking = table[table["mode"] == "spiking"]
     if len(spiking):
         top.plot(spiking.dt, spiking.brian2_accuracy, "r^", label="spiking (IF)")
-    bottom.axhline(4, color="grey", ls=":")
+    bottom.axhline(4, color="grey", ls=":", label="4 bits")
     top.set_ylabel("test accuracy")
     bottom.set_ylabel("bits per activity")
     bottom.set_xlabel("dt (quanta per step = dt relu(z) / amplitude)")
     bottom.set_xscale("log", base=2)
-    top.legend(fontsize=7)
-    bottom.legend(fontsize=7)
+    handles, labels = top.get_legend_handles_labels()
+    more_handles, more_labels = bottom.get_legend_handles_labels()
+    figure.legend(handles + more_handles, labels + more_labels, loc="outside lower center", ncol=2, fontsize=7)
     figure.suptitle("Hybrid LMU on sequential 8x8 digits (360 test sequences)", fontsize=9)
-    figure.tight_layout()
     return figure
 
 

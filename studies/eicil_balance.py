@@ -56,18 +56,31 @@ STUDY = Study("eicil_balance", EINetwork, balance_grid(THETA_RATIOS, INH_IN_FRAC
 QUICK = STUDY.replace(grid=balance_grid((0.5, 1.0, 2.0), (0.3, 0.5, 0.7)), duration=0.5 * second)
 
 
+#: Observables drawn with one colour scale and one colorbar (both rates share theirs, in Hz).
+SCALES = (("rate_plus_hz", "rate_minus_hz"), ("log10_minus_plus_ratio",), ("chi_spikes",))
+
+
 def plot(frame, study, out):
     """Heat maps over theta_i/theta_e and inh_in_frac: rates of each sign, log10 of the -1/+1
-    spike ratio, chi of all spikes; inhibition always on (top) and cycled (bottom)."""
+    spike ratio, chi of all spikes; inhibition always on (top) and cycled (bottom). Each
+    observable has one colour scale for both rows (the two rates one together), with one
+    colorbar, so the rows compare by colour."""
     frame = frame.assign(log10_minus_plus_ratio=np.log10(frame["minus_plus_ratio"]))
-    observables = ("rate_plus_hz", "rate_minus_hz", "log10_minus_plus_ratio", "chi_spikes")
-    fig, axes = plt.subplots(2, len(observables), figsize=(4 * len(observables), 7), squeeze=False)
-    for row, (cycled, part) in enumerate(frame.groupby("cycled")):
-        for col, observable in enumerate(observables):
-            ax = plot_heatmap(part, "inh_in_frac", "theta_i", observable, ax=axes[row, col])
-            ax.set_ylabel("theta_i / theta_e")
-            ax.set_title(f"{observable}{' (cycled)' if cycled else ''}", fontsize="small")
-    fig.tight_layout()
+    observables = [name for scale in SCALES for name in scale]
+    fig, axes = plt.subplots(2, len(observables), figsize=(4 * len(observables), 7), squeeze=False,
+                             layout="constrained")
+    finite = frame.replace([np.inf, -np.inf], np.nan)
+    for scale in SCALES:
+        columns = [observables.index(name) for name in scale]
+        vmin, vmax = np.nanmin(finite[list(scale)].to_numpy()), np.nanmax(finite[list(scale)].to_numpy())
+        for row, (cycled, part) in enumerate(frame.groupby("cycled")):
+            for col, observable in zip(columns, scale):
+                ax = plot_heatmap(part, "inh_in_frac", "theta_i", observable, ax=axes[row, col], vmin=vmin,
+                                  vmax=vmax, colorbar=False)
+                ax.set_ylabel("theta_i / theta_e")
+                ax.set_title(f"{observable}{' (cycled)' if cycled else ''}", fontsize="small")
+        fig.colorbar(axes[0, columns[0]].images[0], ax=axes[:, columns], shrink=0.8,
+                     label=" and ".join(scale))
     path = out / "eicil_balance.png"
     fig.savefig(path, dpi=120)
     return [path]

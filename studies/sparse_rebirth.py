@@ -71,9 +71,8 @@ def mean_field(frame: pd.DataFrame, study) -> pd.DataFrame:
     rows = []
     for K in sorted(frame["K"].unique()):
         for g in np.geomspace(frame["g"].min(), frame["g"].max(), 30):
-            solution = sparse_mean_field(g, int(K), fixed["I_l"], fixed["I_u"], window=window)
-            rows.append({"g": g, "K": K, "n_active_frac": solution.n_active_frac,
-                         "mean_rate_hz": solution.rate_hz(fixed["tau_m"])})
+            solution = sparse_mean_field(g, int(K), fixed["I_l"], fixed["I_u"], window=window, tau_m=fixed["tau_m"])
+            rows.append({"g": g, "K": K, **solution.observables()})
     return pd.DataFrame(rows)
 
 

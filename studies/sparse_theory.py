@@ -42,13 +42,12 @@ def theories(frame: pd.DataFrame, study) -> pd.DataFrame:
     window = float((study.duration - study.transient) / fixed["tau_m"])
     rows = []
     for (g, K), _ in finished(frame).groupby(["g", "K"]):
-        common = dict(I_l=fixed["I_l"], I_u=fixed["I_u"], N=fixed["N"], window=window)
+        common = dict(I_l=fixed["I_l"], I_u=fixed["I_u"], N=fixed["N"], window=window, tau_m=fixed["tau_m"])
         for name, solution in (("diffusion", quenched_sparse_mean_field(g, int(K), quenched=False, **common)),
                                ("quenched", quenched_sparse_mean_field(g, int(K), **common)),
                                ("shot noise", shot_noise_mean_field(g, int(K), alpha=fixed["alpha"], duration=window,
                                                                     dt=0.02, iterations=8, **common))):
-            rows.append({"g": g, "K": K, "theory": name, "n_active_frac": solution.n_active_frac,
-                         "mean_rate_hz": solution.rate_hz(fixed["tau_m"])})
+            rows.append({"g": g, "K": K, "theory": name, **solution.observables()})
     return pd.DataFrame(rows)
 
 

@@ -1,4 +1,4 @@
-"""Train the LMUs that studies/convert_lmu.py imports into Brian2, and store them in data/.
+"""Train the LMUs that studies/convert_lmu.py imports into Brian2 (shipped trained in data/).
 
 Sequential 8x8 digits (scikit-learn's bundled digits, the split of neurodyn.convert.datasets,
 one pixel per step: 64 steps, 1 feature), an LMU with memory order 16 over theta = 64 steps and
@@ -10,14 +10,19 @@ one pixel per step: 64 steps, 1 feature), an LMU with memory order 16 over theta
 - ``data/digits_lmu_if.npz``: the fully spiking version, integrate-and-fire hidden units
   (``dt = 1``), the cap on quanta per step annealed from 64 to 1.
 
+They are written under ``--data-dir`` (default ``results/train_lmu``; convert them with
+``convert_lmu.py --data-dir DIR``); existing files are replaced only with ``--overwrite``, and
+``--update-data`` writes over the shipped, git-tracked ``data/`` files. Checked before training.
+
 ``--levels DT,DT,...`` also trains one hybrid per quantization level into
 ``results/lmu_levels/digits_lmu_dt<DT>.npz`` (for the figure of convert_lmu.py --levels).
 
-    python studies/train_lmu.py [--epochs 100] [--levels 0.5,1,2,8,16]
+    python studies/train_lmu.py [--epochs 100] [--levels 0.5,1,2,8,16] [--data-dir DIR] [--overwrite | --update-data]
 """
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -43,22 +48,32 @@ def train_and_store(mode: str, dt: float, path: Path, setup: TrainingSetup) -> N
           f"{time.perf_counter() - started:.0f} s -> {path}", flush=True)
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--data-dir", default="data")
+    parser.add_argument("--data-dir", default="results/train_lmu", help="where to write (default results/train_lmu)")
+    parser.add_argument("--overwrite", action="store_true", help="replace LMUs already there")
+    parser.add_argument("--update-data", action="store_true",
+                        help="write over the shipped data/digits_lmu*.npz (= --data-dir data --overwrite)")
     parser.add_argument("--levels", default="", help="comma-separated dt of extra hybrids (results/lmu_levels/)")
     parser.add_argument("--levels-dir", default="results/lmu_levels")
     args = parser.parse_args(argv)
+    data, overwrite = (Path("data"), True) if args.update_data else (Path(args.data_dir), args.overwrite)
+    runs = [("hybrid", HYBRID_DT, data / "digits_lmu.npz"), ("ann", 1.0, data / "digits_lmu_ann.npz"),
+            ("spiking", IF_DT, data / "digits_lmu_if.npz")]
+    runs += [("hybrid", level, Path(args.levels_dir) / f"digits_lmu_dt{level:g}.npz")
+             for level in (float(part) for part in args.levels.split(",") if part.strip())]
+    existing = [str(path) for _, _, path in runs if path.exists()]
+    if existing and not overwrite:
+        print(f"{parser.prog}: error: {', '.join(existing)} exist(s); give --overwrite to replace "
+              f"(--update-data for the shipped data/ files) or another --data-dir", file=sys.stderr)
+        return 2
     torch.set_num_threads(1)
     setup = TrainingSetup(epochs=args.epochs, n_hidden=64, order=16, theta=64.0)
-    data = Path(args.data_dir)
-    train_and_store("hybrid", HYBRID_DT, data / "digits_lmu.npz", setup)
-    train_and_store("ann", 1.0, data / "digits_lmu_ann.npz", setup)
-    train_and_store("spiking", IF_DT, data / "digits_lmu_if.npz", setup)
-    for level in (float(part) for part in args.levels.split(",") if part.strip()):
-        train_and_store("hybrid", level, Path(args.levels_dir) / f"digits_lmu_dt{level:g}.npz", setup)
+    for mode, dt, path in runs:
+        train_and_store(mode, dt, path, setup)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -70,9 +70,7 @@ def fixed_mean_theory(g_axis, fixed, spreads):
     for spread in spreads:
         for g in g_axis:
             model = InhibitoryNetwork(**fixed, g=g, I_l=MEAN_I - spread / 2, I_u=MEAN_I + spread / 2)
-            solution = model.theory()
-            rows.append({"g": g, "Delta": spread, "n_active_frac": solution.n_active_frac,
-                         "mean_rate_hz": solution.rate_hz(model.values["tau_m"])})
+            rows.append({"g": g, "Delta": spread, **model.theory().observables()})
     return pd.DataFrame(rows)
 
 

@@ -1,4 +1,5 @@
 """summarize and neuron_table give tidy frames; plots and the Neo export work on real output."""
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -7,8 +8,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis_synthetic import modulated_poisson, planted_bursts, poisson
-from neurodyn.analysis import (irregularity, neuron_rates, neuron_table, plot_isi_histogram, plot_power_spectrum,
-                               plot_rate_vs_cv, spike_trains, summarize, to_neo)
+from neurodyn.analysis import (chi_from_voltage, irregularity, neuron_rates, neuron_table, plot_isi_histogram,
+                               plot_power_spectrum, plot_rate_vs_cv, spike_trains, summarize, to_neo)
+from neurodyn.analysis.synchrony import CHI_SYNCHRONY_LEVEL, MIN_CHI_TRACES
+from neurodyn.errors import SynchronyWarning
 
 
 def fake_result(i, t, n_neurons, t_stop, params, voltage=None):
@@ -48,11 +51,43 @@ def test_summary_matches_the_individual_functions():
 
 def test_summary_with_voltage_reports_chi_voltage_and_its_n():
     rng = np.random.default_rng(2)
-    i, t = poisson(20, 10.0, 2.0, rng)
+    i, t = poisson(40, 10.0, 2.0, rng)
     times = np.arange(0, 2.0, 1e-3)
-    voltage = SimpleNamespace(t=times, neurons=np.arange(5), v=np.tile(np.sin(40 * times), (5, 1)))
-    row = summarize(fake_result(i, t, 20, 2.0, {}, voltage)).iloc[0]
-    assert row["chi_voltage"] == pytest.approx(1.0) and row["chi_voltage_n"] == 5
+    voltage = SimpleNamespace(t=times, neurons=np.arange(MIN_CHI_TRACES), v=np.tile(np.sin(40 * times), (MIN_CHI_TRACES, 1)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SynchronyWarning)
+        row = summarize(fake_result(i, t, 40, 2.0, {}, voltage)).iloc[0]
+    assert row["chi_voltage"] == pytest.approx(1.0) and row["chi_voltage_n"] == MIN_CHI_TRACES == 26
+    assert row["chi_voltage_firing_n"] == MIN_CHI_TRACES
+
+
+def test_minimum_voltage_traces_is_where_chance_chi_falls_below_the_synchrony_level():
+    """n independent traces give chi ~ 1/sqrt(n) (the estimator's chance level, checked here on
+    white-noise traces), so the smallest n whose chance chi lies below the synchrony level 0.2 is 26."""
+    rng = np.random.default_rng(5)
+    chance = {n: np.mean([chi_from_voltage(rng.standard_normal((n, 4000))) for _ in range(20)]) for n in (3, 26, 100)}
+    for n, chi in chance.items():
+        assert chi == pytest.approx(1 / np.sqrt(n), rel=0.05), (n, chi)
+    assert 1 / np.sqrt(MIN_CHI_TRACES - 1) >= CHI_SYNCHRONY_LEVEL > 1 / np.sqrt(MIN_CHI_TRACES)
+
+
+def test_chi_voltage_from_too_few_or_silent_traces_is_nan_with_a_warning():
+    """The README's old example: 3 recorded traces (chi 1.0 beside chi_spikes 0.04). Three firing
+    traces, or 30 traces of silent neurons driven by one common input (chi = 1 by construction),
+    give chi_voltage = NaN and a SynchronyWarning naming the counts; the spike-based chi stays."""
+    rng = np.random.default_rng(3)
+    i, t = poisson(60, 10.0, 2.0, rng)
+    silent = np.arange(30, 60)
+    keep = ~np.isin(i, silent)
+    i, t = i[keep], t[keep]
+    times = np.arange(0, 2.0, 1e-3)
+    common = np.sin(40 * times)
+    for neurons, firing in ((np.arange(3), 3), (silent, 0)):
+        voltage = SimpleNamespace(t=times, neurons=neurons, v=np.tile(common, (len(neurons), 1)))
+        with pytest.warns(SynchronyWarning, match=f"{firing} of the {len(neurons)} recorded neurons fire"):
+            row = summarize(fake_result(i, t, 60, 2.0, {}, voltage)).iloc[0]
+        assert np.isnan(row["chi_voltage"]) and row["chi_voltage_n"] == len(neurons)
+        assert row["chi_voltage_firing_n"] == firing and np.isfinite(row["chi_spikes"])
 
 
 def test_empty_and_silent_populations_summarize_to_nan_not_errors():

@@ -3,6 +3,7 @@ GeNN model definition carries the network (sizes, dt, delay, synaptic code), the
 documents its build, the target explains itself when GeNN is missing, and the runtime keeps
 working after generation (Brian2GeNN's preference changes are undone)."""
 import json
+import os
 import re
 import runpy
 from pathlib import Path
@@ -173,3 +174,25 @@ def test_study_on_genn_without_genn_explains_before_running(monkeypatch, tmp_pat
     assert main(["study", str(script), "--quick", "--target", "genn", "--out", str(tmp_path)]) == 2
     assert "neurodyn codegen SCRIPT" in capsys.readouterr().err
     assert not (tmp_path / "points").exists()
+
+
+def test_from_genn_before_any_project_ran_exits_2_with_one_line(tmp_path):
+    """`python STUDY.py --from-genn DIR` on projects generated but not yet built: exit status 2,
+    one line on stderr naming the build script, nothing on stdout and no table written (it used
+    to print the note, then die in the study's plot with `KeyError: 'g'` on the empty table)."""
+    import subprocess
+    import sys
+
+    from study_helpers import SCRIPTS, TINY_SCRIPT, tiny_study_module
+
+    from neurodyn.studies.genn_projects import generate_projects
+
+    projects = generate_projects(tiny_study_module().STUDY, tmp_path / "projects", use_gpu=False, progress=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SCRIPTS), *sys.path])}
+    done = subprocess.run([sys.executable, str(TINY_SCRIPT), "--from-genn", str(projects), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "tiny_study.py: error: none of the 12 GeNN project(s)" in lines[0], done.stderr
+    assert str(projects / "build_all.sh") in lines[0] and done.stdout == ""
+    assert not (tmp_path / "out" / "tiny.parquet").exists()

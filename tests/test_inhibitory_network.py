@@ -54,7 +54,7 @@ def test_global_coupling_matches_mean_field_in_the_asynchronous_regime(g):
     n_active, rate = np.mean(counts > 0), counts.mean() / (3.0 - t0) * TAU_M
     theory = global_mean_field(g, excitabilities=model.excitabilities())
     assert 0 <= n_active - theory.n_active_frac < 0.03
-    assert rate == pytest.approx(theory.rate, rel=0.01)
+    assert rate == pytest.approx(theory.rate_per_tau_m, rel=0.01)
     assert chi_from_voltage(result.voltage.v[:, int(t0 / DT):]) < 0.1
 
 

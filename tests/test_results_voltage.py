@@ -9,6 +9,7 @@ from brian2 import ms
 
 from neurodyn import InhibitoryNetwork, SimulationResult, simulate
 from neurodyn.cli import main
+from neurodyn.errors import SynchronyWarning
 from neurodyn.results import StateTraces
 from neurodyn.theory import free_rate, global_mean_field
 
@@ -58,7 +59,8 @@ def test_voltage_round_trip_keeps_labels(isolated, tmp_path):
     import pyarrow.parquet as pq
 
     _, result = isolated
-    result.save(tmp_path / "run")
+    with pytest.warns(SynchronyWarning, match="3 of the 3 recorded neurons fire"):  # the saved summary's chi_voltage
+        result.save(tmp_path / "run")
     assert pq.read_table(tmp_path / "run" / "voltage.parquet").column_names == ["neuron", "t_ms", "v"]
     loaded = SimulationResult.load(tmp_path / "run")
     pd.testing.assert_frame_equal(loaded.voltage_frame(), result.voltage_frame())
@@ -88,7 +90,7 @@ def test_cli_prints_simulation_and_mean_field_in_hz(tmp_path, capsys):
     out = capsys.readouterr().out
     model = InhibitoryNetwork(N=20, g=0, I_sampling="even")
     expected_hz = float(np.mean(free_rate(model.excitabilities()))) / 0.020
-    assert global_mean_field(0.0, excitabilities=model.excitabilities()).rate_hz(0.020) == pytest.approx(expected_hz)
+    assert global_mean_field(0.0, excitabilities=model.excitabilities(), tau_m=0.020).mean_rate_hz == pytest.approx(expected_hz)
     theory = re.search(r"mean-field theory.*n_active_frac=([\d.]+) mean_rate_hz=([\d.]+)", out)
     simulated = re.search(r"on numpy: n_active_frac=([\d.]+) mean_rate_hz=([\d.]+)", out)
     assert float(theory.group(1)) == 1.0 and float(simulated.group(1)) == 1.0    # every I_k > 1 (slowest: 88 ms)

@@ -85,7 +85,7 @@ def test_theory_curve_is_the_mean_field_of_each_network():
     for _, point in curve.iterrows():
         I = InhibitoryNetwork(N=100, I_u=point["I_u"], I_sampling="even").excitabilities()
         solution = global_mean_field(point["g"], excitabilities=I)
-        assert point["mean_rate_hz"] == pytest.approx(solution.rate / 0.020, rel=1e-12)
+        assert point["mean_rate_hz"] == pytest.approx(solution.rate_per_tau_m / 0.020, rel=1e-12)
         assert point["n_active_frac"] == pytest.approx(solution.n_active_frac)
     unit_axis = theory_curve(InhibitoryNetwork, "tau_d", [1 * ms, 2 * ms], dict(N=20, g=1.0))
     assert list(unit_axis.columns) == ["tau_d_ms", "n_active_frac", "mean_rate_hz"]

@@ -106,7 +106,7 @@ def test_readme_mean_field_numbers():
     digits quoted."""
     for g, rate, active, rate_digits, active_digits in readme_mean_field_numbers():
         solution = global_mean_field(g)
-        assert round(solution.rate, rate_digits) == rate, (g, solution.rate)
+        assert round(solution.rate_per_tau_m, rate_digits) == rate, (g, solution.rate_per_tau_m)
         assert round(solution.n_active_frac, active_digits) == active, (g, solution.n_active_frac)
 
 
@@ -119,7 +119,7 @@ def test_readme_demo_theory_line():
     theory = model.theory()
     digits = lambda text: len(text.partition(".")[2])  # the printed precision
     assert round(theory.n_active_frac, digits(active)) == float(active)
-    assert round(theory.rate_hz(model.values["tau_m"]), digits(rate_hz)) == float(rate_hz)
+    assert round(theory.mean_rate_hz, digits(rate_hz)) == float(rate_hz)
 
 
 @pytest.mark.parametrize("g", [0.0, 0.5, 1.0, 5.0, 10.0, 100.0])
@@ -131,10 +131,10 @@ def test_global_mean_field_solves_its_self_consistency(g):
     i.e. 3e-8 on the average over an interval of width 0.5; solving the fixed point does not
     enlarge it (R - rhs(R) has slope >= 1), hence the absolute tolerance 3e-8."""
     solution = global_mean_field(g, 1.0, 1.5)
-    threshold = 1 + g * solution.rate
-    active = mpmath.quad(lambda I: 1 / mpmath.log((I - g * solution.rate) / (I - threshold)), [threshold, 1.5])
-    assert solution.rate == pytest.approx(float(active) / 0.5, abs=3e-8)
-    assert solution.n_active_frac == pytest.approx((1.5 - 1 - g * solution.rate) / 0.5, rel=1e-9)
+    threshold = 1 + g * solution.rate_per_tau_m
+    active = mpmath.quad(lambda I: 1 / mpmath.log((I - g * solution.rate_per_tau_m) / (I - threshold)), [threshold, 1.5])
+    assert solution.rate_per_tau_m == pytest.approx(float(active) / 0.5, abs=3e-8)
+    assert solution.n_active_frac == pytest.approx((1.5 - 1 - g * solution.rate_per_tau_m) / 0.5, rel=1e-9)
     assert solution.g == g
 
 
@@ -142,20 +142,33 @@ def test_global_mean_field_on_a_sample_of_excitabilities():
     """Over a finite sample the average is the sample mean and n_A the share above 1 + g R."""
     I = np.array([0.8, 1.05, 1.1, 1.3, 1.6, 2.0])
     solution = global_mean_field(2.0, excitabilities=I)
-    R = solution.rate
+    R = solution.rate_per_tau_m
     assert R == pytest.approx(np.mean(free_rate(I - 2.0 * R)), rel=1e-10)
     assert solution.n_active_frac == np.mean(I > 1 + 2.0 * R)
     # one excitability: the fixed point of R = nu(I - g R)
     single = global_mean_field(1.0, 1.5, 1.5)
-    assert single.rate == pytest.approx(float(free_rate(1.5 - single.rate)), rel=1e-10)
+    assert single.rate_per_tau_m == pytest.approx(float(free_rate(1.5 - single.rate_per_tau_m)), rel=1e-10)
     assert single.n_active_frac == 1.0
-    assert global_mean_field(1.0, 0.5, 0.9).rate == 0.0 and global_mean_field(1.0, 0.5, 0.9).n_active_frac == 0.0
+    assert global_mean_field(1.0, 0.5, 0.9).rate_per_tau_m == 0.0 and global_mean_field(1.0, 0.5, 0.9).n_active_frac == 0.0
 
 
 def test_mean_field_rate_in_hz_divides_by_tau_m():
-    solution = global_mean_field(1.0)
-    assert solution.rate_hz(20 * ms) == pytest.approx(solution.rate / 0.02, rel=1e-12)
-    assert solution.rate_hz(0.01) == pytest.approx(solution.rate / 0.01, rel=1e-12)
+    """Hz beside Hz: the rate per tau_m divided by tau_m (a quantity or seconds), the same
+    solution otherwise; without tau_m asking for Hz is a named error, not a silent per-tau_m value."""
+    dimensionless = global_mean_field(1.0)
+    for tau_m, seconds in ((20 * ms, 0.02), (0.01, 0.01)):
+        solution = global_mean_field(1.0, tau_m=tau_m)
+        assert solution.mean_rate_hz == pytest.approx(dimensionless.rate_per_tau_m / seconds, rel=1e-12)
+        assert solution.rate_per_tau_m == dimensionless.rate_per_tau_m
+        assert solution.observables() == {"n_active_frac": dimensionless.n_active_frac,
+                                          "mean_rate_hz": solution.mean_rate_hz}
+    sparse = sparse_mean_field(2.0, 20, tau_m=10 * ms)
+    assert sparse.mean_rate_hz == pytest.approx(sparse_mean_field(2.0, 20).rate_per_tau_m / 0.01, rel=1e-12)
+    with pytest.raises(ParameterError, match="without tau_m"):
+        dimensionless.mean_rate_hz
+    with pytest.raises(ParameterError, match="tau_m must be > 0"):
+        global_mean_field(1.0, tau_m=0 * ms)
+    assert "mean_rate_hz=23.69" in repr(global_mean_field(1.0, tau_m=0.01))
 
 
 @pytest.mark.parametrize("call, message", [
@@ -176,7 +189,7 @@ def test_sparse_mean_field_solves_its_defining_integral(g, K):
     """R = < Siegert(I - g R, sigma = g sqrt(R/K)) >_I over U[1, 1.5], evaluated independently
     by Gauss-Legendre quadrature (the integrand is smooth for sigma > 0: agreement to 1e-6)."""
     solution = sparse_mean_field(g, K)
-    R = solution.rate
+    R = solution.rate_per_tau_m
     sigma = g * np.sqrt(R / K)
     assert R > 0
     assert R == pytest.approx(uniform_average(lambda I: siegert_rate(I - g * R, sigma), 1.0, 1.5, 60), rel=1e-6)
@@ -185,7 +198,7 @@ def test_sparse_mean_field_solves_its_defining_integral(g, K):
     window = 20.0
     windowed = sparse_mean_field(g, K, window=window)
     expected = uniform_average(lambda I: 1 - np.exp(-siegert_rate(I - g * R, sigma) * window), 1.0, 1.5, 60)
-    assert windowed.rate == pytest.approx(R, rel=1e-12)
+    assert windowed.rate_per_tau_m == pytest.approx(R, rel=1e-12)
     assert windowed.n_active_frac == pytest.approx(expected, rel=1e-6)
 
 
@@ -193,27 +206,27 @@ def test_sparse_mean_field_limits():
     """K -> infinity (no fluctuations): the global mean field. g = 0: the free-rate average.
     Finite K: fluctuations add firing, so the rate exceeds the global one."""
     for g in (1.0, 5.0):
-        assert sparse_mean_field(g, 10 ** 12).rate == pytest.approx(global_mean_field(g).rate, rel=1e-4)
-        assert sparse_mean_field(g, 20).rate > global_mean_field(g).rate
-    assert sparse_mean_field(0.0, 10).rate == pytest.approx(global_mean_field(0.0).rate, rel=1e-6)
+        assert sparse_mean_field(g, 10 ** 12).rate_per_tau_m == pytest.approx(global_mean_field(g).rate_per_tau_m, rel=1e-4)
+        assert sparse_mean_field(g, 20).rate_per_tau_m > global_mean_field(g).rate_per_tau_m
+    assert sparse_mean_field(0.0, 10).rate_per_tau_m == pytest.approx(global_mean_field(0.0).rate_per_tau_m, rel=1e-6)
     # over a sample of excitabilities the average is the sample mean
     I = np.array([0.9, 1.1, 1.4])
     sample = sparse_mean_field(3.0, 10, excitabilities=I)
-    sigma = 3.0 * np.sqrt(sample.rate / 10)
-    assert sample.rate == pytest.approx(np.mean([siegert_rate(x - 3.0 * sample.rate, sigma) for x in I]), rel=1e-9)
+    sigma = 3.0 * np.sqrt(sample.rate_per_tau_m / 10)
+    assert sample.rate_per_tau_m == pytest.approx(np.mean([siegert_rate(x - 3.0 * sample.rate_per_tau_m, sigma) for x in I]), rel=1e-9)
 
 
 def test_sparse_theory_of_the_network_is_the_sparse_mean_field():
     model = InhibitoryNetwork(N=200, K=20, g=5.0)
-    assert model.theory() == sparse_mean_field(5.0, 20, 1.0, 1.5)
-    dense = InhibitoryNetwork(N=50, g=5.0, I_sampling="even")
-    assert dense.theory() == global_mean_field(5.0, excitabilities=dense.excitabilities())
+    assert model.theory() == sparse_mean_field(5.0, 20, 1.0, 1.5, tau_m=0.01)
+    dense = InhibitoryNetwork(N=50, g=5.0, I_sampling="even", tau_m=20 * ms)
+    assert dense.theory() == global_mean_field(5.0, excitabilities=dense.excitabilities(), tau_m=0.02)
 
 
 def test_edges_of_the_mean_field():
     """Boundaries where a strict inequality matters, and brackets of the root search."""
     # one excitability, g = 0: R is the free rate itself, the top of the search interval
-    assert global_mean_field(0.0, 1.5, 1.5).rate == pytest.approx(float(free_rate(1.5)), rel=1e-12)
+    assert global_mean_field(0.0, 1.5, 1.5).rate_per_tau_m == pytest.approx(float(free_rate(1.5)), rel=1e-12)
     # a neuron exactly at threshold (I = 1 + g R) is silent: strictly above is active
     assert global_mean_field(0.0, excitabilities=[1.0, 1.2]).n_active_frac == 0.5
     assert global_mean_field(0.0, 1.0, 1.0).n_active_frac == 0.0
@@ -222,10 +235,10 @@ def test_edges_of_the_mean_field():
     # excitabilities above the default I_u: the search interval comes from the sample
     fast = np.array([3.0, 4.0])
     solution = global_mean_field(0.1, excitabilities=fast)
-    assert solution.rate == pytest.approx(np.mean(free_rate(fast - 0.1 * solution.rate)), rel=1e-10)
-    assert solution.rate > free_rate(1.5)
+    assert solution.rate_per_tau_m == pytest.approx(np.mean(free_rate(fast - 0.1 * solution.rate_per_tau_m)), rel=1e-10)
+    assert solution.rate_per_tau_m > free_rate(1.5)
     sparse = sparse_mean_field(0.1, 50, excitabilities=fast)
-    assert sparse.rate == pytest.approx(solution.rate, rel=0.01) and sparse.rate > free_rate(1.5)
+    assert sparse.rate_per_tau_m == pytest.approx(solution.rate_per_tau_m, rel=0.01) and sparse.rate_per_tau_m > free_rate(1.5)
     assert free_period(2.0) == pytest.approx(np.log(2.0), rel=1e-15)          # tau_m = 1 by default
 
 
@@ -236,7 +249,7 @@ def test_sparse_mean_field_active_fraction_and_in_degree_one():
     solution = sparse_mean_field(0.1, 10 ** 6, excitabilities=I)
     assert solution.n_active_frac == 0.5 and solution.g == 0.1
     windowed = sparse_mean_field(0.1, 10 ** 6, excitabilities=I, window=3.0)
-    nu = siegert_rate(1.5 - 0.1 * windowed.rate, 0.1 * np.sqrt(windowed.rate / 10 ** 6))
+    nu = siegert_rate(1.5 - 0.1 * windowed.rate_per_tau_m, 0.1 * np.sqrt(windowed.rate_per_tau_m / 10 ** 6))
     assert windowed.n_active_frac == pytest.approx((1 - np.exp(-3.0 * nu)) / 2, rel=1e-9)
     single = sparse_mean_field(1.0, 1)
-    assert single.rate > 0 and single.g == 1.0
+    assert single.rate_per_tau_m > 0 and single.g == 1.0

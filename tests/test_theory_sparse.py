@@ -24,7 +24,7 @@ def test_vectorised_siegert_matches_adaptive_quadrature():
 def test_without_quenched_term_it_is_the_diffusion_mean_field():
     ours = quenched_sparse_mean_field(5.0, 40, quenched=False)
     reference = sparse_mean_field(5.0, 40)
-    assert ours.rate == pytest.approx(reference.rate, rel=1e-6)
+    assert ours.rate_per_tau_m == pytest.approx(reference.rate_per_tau_m, rel=1e-6)
     assert ours.n_active_frac == pytest.approx(reference.n_active_frac, abs=1e-3)
 
 
@@ -35,7 +35,7 @@ def test_quenched_spread_is_self_consistent_with_the_rate_distribution():
     state = quenched_sparse_mean_field(2.0, K, N=N)
     assert state.input_mean_std == pytest.approx(np.sqrt(state.rate_variance * (N - K) / ((N - 1) * K)), rel=1e-6)
     assert state.rate_variance > 0
-    assert state.rate == pytest.approx(quenched_sparse_mean_field(2.0, K, quenched=False).rate, rel=0.01)
+    assert state.rate_per_tau_m == pytest.approx(quenched_sparse_mean_field(2.0, K, quenched=False).rate_per_tau_m, rel=0.01)
 
 
 def test_shot_noise_theory_without_coupling_gives_the_free_rates():
@@ -44,7 +44,7 @@ def test_shot_noise_theory_without_coupling_gives_the_free_rates():
     (dt / (2 T) ~ 0.5 %), and each neuron's count over 45 tau_m is off by at most one spike."""
     state = shot_noise_mean_field(0.0, 20, duration=50.0, iterations=1)
     I = 1.0 + 0.5 * (np.arange(64) + 0.5) / 64
-    assert state.rate == pytest.approx(np.mean(free_rate(I)), rel=0.02)
+    assert state.rate_per_tau_m == pytest.approx(np.mean(free_rate(I)), rel=0.02)
     assert state.n_active_frac == 1.0
 
 
@@ -59,8 +59,8 @@ def test_shot_noise_theory_gets_the_large_coupling_rate_that_diffusion_misses():
     simulated = np.sum(result.spike_t >= 0.5) / (400 * 1.5) * 10e-3  # per tau_m
     shot = shot_noise_mean_field(100.0, 20, N=400, duration=60.0, dt=0.02, iterations=8)
     diffusion = quenched_sparse_mean_field(100.0, 20, quenched=False)
-    assert shot.rate == pytest.approx(simulated, rel=0.2)
-    assert diffusion.rate > 2 * simulated
+    assert shot.rate_per_tau_m == pytest.approx(simulated, rel=0.2)
+    assert diffusion.rate_per_tau_m > 2 * simulated
 
 
 @pytest.mark.parametrize("kwargs", [dict(g=-1.0, K=20), dict(g=1.0, K=0), dict(g=1.0, K=50, N=40),

@@ -85,7 +85,7 @@ def test_population_response_matches_the_direct_average():
     evenly spaced excitabilities (no cutoff; all neurons above threshold), also at lam = 0 where
     it must be d<nu>/d mu (central difference of the mean rate over the same excitabilities)."""
     g, I_l, I_u = 0.3, 1.4, 1.6
-    rate = global_mean_field(g, I_l, I_u).rate
+    rate = global_mean_field(g, I_l, I_u).rate_per_tau_m
     state = AsynchronousState(g=g, rate=rate, I_l=I_l, I_u=I_u, cutoff=0.0)
     drives = I_l + (I_u - I_l) * (np.arange(200_000) + 0.5) / 200_000 - g * rate
     for lam in (0.5 + 17j, 0.05 + 40j, 3.0 + 1j):

@@ -1,6 +1,8 @@
 """One row per run and one row per neuron: the observables of a simulation, tidy."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -9,9 +11,9 @@ from neurodyn.analysis.irregularity import irregularity, mean_irregularity
 from neurodyn.analysis.oscillations import oscillation
 from neurodyn.analysis.rates import n_active_fraction, neuron_rates
 from neurodyn.analysis.spikes import spike_trains
-from neurodyn.analysis.synchrony import (KURAMOTO_CHANCE, chi_from_spikes, chi_from_voltage, chi_min_window,
-                                         kuramoto_r, spike_count_correlation)
-from neurodyn.errors import ParameterError
+from neurodyn.analysis.synchrony import (KURAMOTO_CHANCE, MIN_CHI_TRACES, chi_from_spikes, chi_from_voltage,
+                                         chi_min_window, kuramoto_r, spike_count_correlation)
+from neurodyn.errors import ParameterError, SynchronyWarning
 
 
 def check_summary_window(duration, transient) -> None:
@@ -42,8 +44,11 @@ def summarize(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,
         - ``n_active_frac``, ``mean_rate_hz`` (mean over all neurons);
         - ``cv_mean``, ``cv2_mean``, ``lv_mean``, ``cv_gt1_frac`` (over neurons with >= 3 spikes);
         - ``burst_fraction``, ``bursting_neuron_frac``;
-        - ``chi_spikes``; ``chi_voltage`` and ``chi_voltage_n`` (recorded neurons), only
-          with a voltage record; ``chi_chance`` = 1/sqrt(n_neurons);
+        - ``chi_spikes``; ``chi_voltage``, ``chi_voltage_n`` (recorded neurons) and
+          ``chi_voltage_firing_n`` (recorded neurons that fire in the window), only with a
+          voltage record: NaN with a :class:`~neurodyn.errors.SynchronyWarning` when fewer than
+          ``MIN_CHI_TRACES`` (26) recorded neurons fire (:func:`chi_voltage_columns`);
+          ``chi_chance`` = 1/sqrt(n_neurons);
         - ``kuramoto_r``, ``kuramoto_n`` (neurons with a phase, :func:`kuramoto_r`),
           ``kuramoto_r_chance`` = 0.886/sqrt(kuramoto_n);
         - ``spike_count_corr``;
@@ -66,8 +71,7 @@ def summarize(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,
         "chi_spikes": chi_from_spikes(trains),
     }
     if trains.voltage is not None:
-        row["chi_voltage"] = chi_from_voltage(trains.voltage, t_start=trains.t_start, t_stop=trains.t_stop)
-        row["chi_voltage_n"] = len(trains.voltage.neurons)
+        row.update(chi_voltage_columns(trains))
     row.update({
         "chi_chance": 1 / np.sqrt(trains.n_neurons),
         "kuramoto_r": r,
@@ -77,6 +81,27 @@ def summarize(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,
         **oscillation(trains),
     })
     return pd.DataFrame([row])
+
+
+def chi_voltage_columns(trains) -> dict:
+    """``chi_voltage``, ``chi_voltage_n``, ``chi_voltage_firing_n`` of spike trains with a voltage record.
+
+    chi from the recorded potentials in the window (:func:`chi_from_voltage`), or NaN with a
+    :class:`~neurodyn.errors.SynchronyWarning` when fewer than ``MIN_CHI_TRACES`` recorded neurons
+    fire in the window: n independent traces give chi ~ 1/sqrt(n) by chance, and silent ones
+    follow their common input (chi ~ 1), so such a value would not measure spike synchrony.
+    """
+    recorded = np.asarray(trains.voltage.neurons, dtype=np.int64)
+    firing = int(np.count_nonzero(trains.counts[recorded] > 0))
+    columns = {"chi_voltage_n": len(recorded), "chi_voltage_firing_n": firing}
+    if firing < MIN_CHI_TRACES:
+        warnings.warn(SynchronyWarning(
+            f"chi_voltage is NaN: {firing} of the {len(recorded)} recorded neurons fire in the window, and chi from "
+            f"voltages needs at least {MIN_CHI_TRACES} firing traces (n independent traces give chi ~ 1/sqrt(n) by "
+            f"chance; silent ones follow their common input); record more active neurons (record_v=...) or read "
+            f"chi_spikes"), stacklevel=3)
+        return {"chi_voltage": float("nan"), **columns}
+    return {"chi_voltage": chi_from_voltage(trains.voltage, t_start=trains.t_start, t_stop=trains.t_stop), **columns}
 
 
 def neuron_table(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,

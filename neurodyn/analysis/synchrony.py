@@ -5,6 +5,8 @@ sqrt(pi/(4N)) = 0.886/sqrt(N); report N with both (``summarize`` does).
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -12,6 +14,11 @@ from neurodyn.analysis.rates import n_whole_bins, population_counts, spike_bins
 from neurodyn.analysis.spikes import spike_trains
 
 KURAMOTO_CHANCE = float(np.sqrt(np.pi) / 2)   # E[r] ~ 0.886 / sqrt(N) for N independent phases
+#: The chi at which the studies call a population synchronous (oscillation onsets, e.g. delay_oscillations).
+CHI_SYNCHRONY_LEVEL = 0.2
+#: Fewest firing traces for a voltage chi that can tell asynchrony from CHI_SYNCHRONY_LEVEL: n independent
+#: traces alone give chi^2 = 1/n (chance), which lies below 0.2^2 only for n > 25 (:func:`chi_from_voltage`).
+MIN_CHI_TRACES = next(n for n in itertools.count(1) if 1 / np.sqrt(n) < CHI_SYNCHRONY_LEVEL)
 _CHUNK = 4_000_000                             # (interval, time point) pairs per vectorised step
 
 
@@ -25,6 +32,15 @@ def chi_from_voltage(voltage, *, t_start: float | None = None, t_stop: float | N
 
     chi = 1 for identical traces and ~ 1/sqrt(N) for independent ones (Golomb,
     Scholarpedia 2(1):1347, 2007; Golomb & Hansel, Neural Comput. 12:1095, 2000).
+
+    How many traces: for N independent traces of equal variance E[chi^2] = 1/N, so chi from
+    few traces is large by chance alone; it stays below the synchrony level 0.2 of the studies
+    (``CHI_SYNCHRONY_LEVEL``) only for N > 25, so at least ``MIN_CHI_TRACES`` = 26 traces are
+    needed to tell asynchrony from synchrony. Traces of *silent* neurons follow their common
+    input (chi ~ 1 from any number of them) and say nothing about spike synchrony:
+    :func:`~neurodyn.analysis.summarize` counts only recorded neurons that fire in the window and
+    reports ``chi_voltage`` = NaN with a :class:`~neurodyn.errors.SynchronyWarning` below
+    ``MIN_CHI_TRACES``. This function computes chi from whatever it is given.
 
     Parameters
     ----------

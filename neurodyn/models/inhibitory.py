@@ -268,16 +268,16 @@ class InhibitoryNetwork(Model):
         return fixed_in_degree(self.values["N"], self.values["K"], self._streams()[2])
 
     def theory(self) -> MeanFieldSolution:
-        """Mean-field prediction: exact asynchronous theory on this network's excitabilities for
-        global coupling; diffusion approximation over U[I_l, I_u] for sparse coupling."""
+        """Mean-field prediction, rate in Hz (``mean_rate_hz``) and per tau_m (``rate_per_tau_m``):
+        exact asynchronous theory on this network's excitabilities for global coupling; diffusion
+        approximation over U[I_l, I_u] for sparse coupling."""
         v = self.values
         if self.is_global:
-            return global_mean_field(v["g"], excitabilities=self.excitabilities())
-        return sparse_mean_field(v["g"], v["K"], v["I_l"], v["I_u"])
+            return global_mean_field(v["g"], excitabilities=self.excitabilities(), tau_m=v["tau_m"])
+        return sparse_mean_field(v["g"], v["K"], v["I_l"], v["I_u"], tau_m=v["tau_m"])
 
     theory_label = "mean-field theory (valid in the asynchronous state)"
 
     def theory_observables(self) -> dict[str, float]:
-        """:meth:`theory` as summary columns: ``n_active_frac`` and ``mean_rate_hz`` (rate per tau_m / tau_m)."""
-        solution = self.theory()
-        return {"n_active_frac": solution.n_active_frac, "mean_rate_hz": solution.rate_hz(self.values["tau_m"])}
+        """:meth:`theory` as summary columns: ``n_active_frac`` and ``mean_rate_hz`` (Hz)."""
+        return self.theory().observables()

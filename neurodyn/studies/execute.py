@@ -130,7 +130,8 @@ def run_point(task: PointTask) -> PointOutcome:
     """Simulate and analyse one point; any exception becomes a row with ``status="error"``.
 
     The row holds ``point_key``, the parameter record (with ``seed``), the columns of
-    :func:`neurodyn.analysis.summarize` and of every analysis in ``task.analyses``,
+    :func:`neurodyn.analysis.summarize`, the model's theory where it has one (:func:`theory_columns`)
+    and the columns of every analysis in ``task.analyses``,
     ``wall_s`` (whole point in the worker), ``simulate_s`` (:func:`neurodyn.simulate`),
     ``run_s`` (the simulation loop), the versions, ``status`` and ``error``; with
     ``task.compile_once`` on ``cpp_standalone`` also ``program_key`` (the structure key of the
@@ -167,6 +168,7 @@ def analyse_point(task: PointTask, result, started: float, simulate_s: float | N
 
     try:
         row = summarize(result, t_start=task.t_start).iloc[0].to_dict()
+        row.update(theory_columns(task.model_class(**task.overrides)))
         for analysis in task.analyses:
             row.update(analysis(result, task.t_start))
         spikes = result.spikes_frame() if task.keep_spikes else None
@@ -174,6 +176,16 @@ def analyse_point(task: PointTask, result, started: float, simulate_s: float | N
         return failed_point(task, error, started)
     row.update(simulate_s=simulate_s, run_s=result.timings["run_s"], status=OK, error=None)
     return PointOutcome(task.key, _point_frame(task, row, started), spikes)
+
+
+def theory_columns(model) -> dict[str, float]:
+    """The model's theory beside the simulated columns, in the same units: ``theory_<column>`` for
+    every item of ``model.theory_observables()`` (e.g. ``theory_n_active_frac`` and
+    ``theory_mean_rate_hz`` in Hz for :class:`~neurodyn.InhibitoryNetwork`: global or sparse mean
+    field); nothing for a model without a theory."""
+    if not hasattr(model, "theory_observables"):
+        return {}
+    return {f"theory_{name}": value for name, value in model.theory_observables().items()}
 
 
 def failed_point(task: PointTask, error: Exception, started: float) -> PointOutcome:

@@ -28,7 +28,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from neurodyn.errors import TargetError
-from neurodyn.genn import BUILD_FILE, build_shell, generate, load_result
+from neurodyn.genn import BUILD_FILE, build_shell, generate, has_run, load_result
 from neurodyn.studies.execute import analyse_point
 from neurodyn.studies.store import PointStore
 from neurodyn.studies.study import Study
@@ -63,7 +63,8 @@ def collect_results(study: Study, projects_dir, out, *, progress: bool = True) -
     """Store the results of the built projects under ``projects_dir`` as the study's points in ``out``.
 
     Returns the rows of the points collected (now or earlier); raises
-    :class:`~neurodyn.errors.TargetError` when ``projects_dir`` holds no project of this study.
+    :class:`~neurodyn.errors.TargetError` when ``projects_dir`` holds no project of this study, or
+    when none of its projects has run yet and no point was collected before (nothing to tabulate).
     """
     study = study.replace(target="genn")
     tasks = study.tasks()
@@ -75,6 +76,9 @@ def collect_results(study: Study, projects_dir, out, *, progress: bool = True) -
                           f"(and the same --quick choice)")
     store = PointStore(out)
     done = store.finished(task.key for task in tasks)
+    if not done and not any(has_run(projects_dir / task.simulation_key) for task in present):
+        raise TargetError(f"none of the {len(present)} GeNN project(s) in {projects_dir} has run yet: "
+                          f"run `bash {projects_dir / BUILD_ALL_FILE}` (needs GENN_PATH) and collect again")
     missing = []
     for task in tqdm(present, desc=f"{study.name}: collect", unit="point", disable=not progress, file=sys.stderr):
         if task.key in done:

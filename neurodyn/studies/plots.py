@@ -50,11 +50,16 @@ def plot_curves(frame: pd.DataFrame, x: str, y: str, by: str | None = None, theo
 
 
 def plot_heatmap(frame: pd.DataFrame, x: str, y: str, value: str, ax: plt.Axes | None = None,
-                 cmap: str = "viridis", fmt: str = "{:.2f}") -> plt.Axes:
-    """Mean of ``value`` over the grid of ``x`` (columns) and ``y`` (rows), annotated."""
+                 cmap: str = "viridis", fmt: str = "{:.2f}", vmin: float | None = None, vmax: float | None = None,
+                 colorbar: bool = True) -> plt.Axes:
+    """Mean of ``value`` over the grid of ``x`` (columns) and ``y`` (rows), annotated.
+
+    ``vmin`` / ``vmax`` fix the colour scale (to share one between several maps, then draw one
+    colorbar for them with ``colorbar=False`` here and ``fig.colorbar(ax.images[0], ax=axes)``).
+    """
     ax = ax or plt.figure(figsize=(5, 3.6)).gca()
     table = finished(frame).pivot_table(index=y, columns=x, values=value, aggfunc="mean")
-    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap=cmap)
+    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" for v in table.columns], fontsize="small")
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" for v in table.index], fontsize="small")
     for (row, col), number in np.ndenumerate(table.to_numpy()):
@@ -63,7 +68,8 @@ def plot_heatmap(frame: pd.DataFrame, x: str, y: str, value: str, ax: plt.Axes |
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(value, fontsize="small")
-    ax.figure.colorbar(image, ax=ax)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax)
     return ax
 
 

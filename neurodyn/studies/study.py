@@ -68,7 +68,9 @@ class Study:
         Also store each point's spikes under ``spikes/<key>.parquet``.
     show
         Columns of the table printed at the end (default: grid axes, ``n_active_frac``,
-        ``mean_rate_hz``, ``chi_spikes``).
+        ``mean_rate_hz``, ``chi_spikes``), each followed by the model's theory of it
+        (``theory_n_active_frac``, ``theory_mean_rate_hz``: stored in every row of a model with a
+        theory, :func:`neurodyn.studies.execute.theory_columns`).
     max_crashes
         A point whose worker process dies this many times (counted across reruns) is stored as
         ``quarantined`` and skipped from then on.
@@ -91,6 +93,13 @@ class Study:
     show: tuple[str, ...] = ()
     max_crashes: int = 3
     compile_once: bool = True
+
+    def __repr__(self) -> str:
+        fixed = ", ".join(f"{key}={value}" for key, value in self.fixed.items())
+        repeats = f" x {self.grid.repeats} seeds" if self.grid.repeats > 1 else ""
+        return (f"Study({self.name!r}: {self.model.name}, {len(self.grid.entries)} points{repeats} over "
+                f"{', '.join(self.grid.axes) or 'no axes'}, {self.duration} (transient {self.transient}) on "
+                f"{self.target}, seed {self.seed}" + (f"; fixed {fixed}" if fixed else "") + ")")
 
     def replace(self, **changes) -> "Study":
         """A copy with some fields changed (e.g. the quick variant of a study)."""
@@ -213,14 +222,16 @@ class Study:
         return PointStore(out).read(task.key for task in self.tasks())
 
     def table(self, frame: pd.DataFrame) -> str:
-        """The final table: grid axes (and seed), the ``show`` columns, status; failures listed apart."""
+        """The final table: grid axes (and seed), the ``show`` columns (each followed by its
+        ``theory_`` column where the model has a theory), status; failures listed apart."""
         if frame.empty:
             return "(no points)"
         keys = [self.model.parameters[name].column for name in self.grid.axes]
         keys += ["seed"] if self.grid.repeats > 1 else []
         keys = [name for name in keys if name in frame.columns]
-        shown = [name for name in self.show or ("n_active_frac", "mean_rate_hz", "chi_spikes")
-                 if name in frame.columns and name not in keys]
+        shown = [column for name in self.show or ("n_active_frac", "mean_rate_hz", "chi_spikes")
+                 if name in frame.columns and name not in keys
+                 for column in (name, f"theory_{name}") if column in frame.columns]
         ordered = frame.sort_values(keys or ["point_key"])
         text = ordered[keys + shown + ["status"]].to_string(index=False, float_format="%.3g")
         for _, row in ordered[ordered["status"].isin((ERROR, QUARANTINED))].iterrows():

@@ -1,4 +1,4 @@
-"""Mean-field theory of the delayed inhibitory LIF network (rates per membrane time constant).
+"""Mean-field theory of the delayed inhibitory LIF network (rates per tau_m; in Hz given tau_m).
 
 Free firing rate of a dimensionless LIF neuron (threshold 1, reset 0, no refractoriness)
 with constant drive ``mu``::
@@ -62,15 +62,46 @@ def siegert_rate(mu: float, sigma: float) -> float:
 
 @dataclass(frozen=True)
 class MeanFieldSolution:
-    """Self-consistent mean rate ``rate`` (per tau_m) and active fraction ``n_active_frac``."""
+    """Self-consistent mean rate and active fraction of a mean field.
 
-    rate: float
+    ``rate_per_tau_m`` is the mean rate R in spikes per membrane time constant (the unit the
+    dimensionless theory works in), ``n_active_frac`` the share of active neurons, ``g`` the
+    coupling. With ``tau_m`` (seconds) known, :attr:`mean_rate_hz` = R / tau_m is the rate in the
+    units of :func:`neurodyn.analysis.summarize` (``model.theory()`` always sets it).
+    """
+
+    rate_per_tau_m: float
     n_active_frac: float
     g: float
+    tau_m: float | None = None
 
-    def rate_hz(self, tau_m) -> float:
-        """The mean rate in Hz for a membrane time constant ``tau_m`` (Brian2 quantity or seconds)."""
-        return self.rate / float(tau_m)
+    @property
+    def mean_rate_hz(self) -> float:
+        """The mean rate in Hz, R / tau_m (needs ``tau_m``: pass it to the solver)."""
+        if self.tau_m is None:
+            raise ParameterError("this mean field was solved without tau_m: pass tau_m= (e.g. 10*ms) to get Hz, "
+                                 "or use rate_per_tau_m")
+        return self.rate_per_tau_m / self.tau_m
+
+    def observables(self) -> dict[str, float]:
+        """The solution as summary columns: ``n_active_frac`` and ``mean_rate_hz`` (Hz)."""
+        return {"n_active_frac": self.n_active_frac, "mean_rate_hz": self.mean_rate_hz}
+
+    def __repr__(self) -> str:
+        hz = "" if self.tau_m is None else f"mean_rate_hz={self.mean_rate_hz:.4g}, "
+        tau = "" if self.tau_m is None else f", tau_m={self.tau_m:g} s"
+        return (f"MeanFieldSolution({hz}n_active_frac={self.n_active_frac:.4g}, "
+                f"rate_per_tau_m={self.rate_per_tau_m:.4g}, g={self.g:g}{tau})")
+
+
+def _tau_m_seconds(tau_m) -> float | None:
+    """``tau_m`` (Brian2 quantity or seconds) as seconds, checked > 0; ``None`` stays ``None``."""
+    if tau_m is None:
+        return None
+    seconds = float(tau_m)
+    if not seconds > 0:
+        raise ParameterError(f"tau_m must be > 0, got {tau_m}")
+    return seconds
 
 
 def _excitability_average(function, I_l: float, I_u: float, excitabilities) -> float:
@@ -97,16 +128,21 @@ def _check_excitabilities(I_l: float, I_u: float, g: float) -> None:
         raise ParameterError(f"I_l must be <= I_u; got I_l={I_l}, I_u={I_u}")
 
 
-def global_mean_field(g: float, I_l: float = 1.0, I_u: float = 1.5, excitabilities=None) -> MeanFieldSolution:
+def global_mean_field(g: float, I_l: float = 1.0, I_u: float = 1.5, excitabilities=None,
+                      tau_m=None) -> MeanFieldSolution:
     """Asynchronous-state mean field for global coupling.
 
     Excitabilities are uniform in ``[I_l, I_u]`` unless the array ``excitabilities`` is
     given (then the average runs over that finite sample, as in a simulated network).
+    ``tau_m`` (Brian2 quantity or seconds) adds the rate in Hz.
 
-    >>> round(global_mean_field(1.0).rate, 4), round(global_mean_field(1.0).n_active_frac, 3)
+    >>> round(global_mean_field(1.0).rate_per_tau_m, 4), round(global_mean_field(1.0).n_active_frac, 3)
     (0.2369, 0.526)
+    >>> round(global_mean_field(1.0, tau_m=0.01).mean_rate_hz, 2)
+    23.69
     """
     _check_excitabilities(I_l, I_u, g)
+    tau_m = _tau_m_seconds(tau_m)
     top = float(np.max(excitabilities)) if excitabilities is not None else I_u
     rate = _solve_rate(lambda R: _excitability_average(lambda I: free_rate(I - g * R), I_l, I_u, excitabilities),
                        float(free_rate(top)) + 1e-12)
@@ -115,18 +151,20 @@ def global_mean_field(g: float, I_l: float = 1.0, I_u: float = 1.5, excitabiliti
         active = float(np.mean(np.asarray(excitabilities) > threshold))
     else:
         active = float(np.clip((I_u - threshold) / (I_u - I_l), 0.0, 1.0)) if I_u > I_l else float(I_u > threshold)
-    return MeanFieldSolution(rate=rate, n_active_frac=active, g=g)
+    return MeanFieldSolution(rate_per_tau_m=rate, n_active_frac=active, g=g, tau_m=tau_m)
 
 
 def sparse_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, excitabilities=None,
-                      window: float | None = None) -> MeanFieldSolution:
+                      window: float | None = None, tau_m=None) -> MeanFieldSolution:
     """Diffusion-approximation mean field for sparse coupling with in-degree ``K``.
 
     ``n_active_frac`` is the expected share of neurons that fire at least once in a
     window of ``window`` tau_m, treating each neuron's spikes as Poisson:
-    ``< 1 - exp(-nu_i window) >``; without a window it is the share with nu_i > 0.
+    ``< 1 - exp(-nu_i window) >``; without a window it is the share with nu_i > 0. ``tau_m``
+    (Brian2 quantity or seconds) adds the rate in Hz.
     """
     _check_excitabilities(I_l, I_u, g)
+    tau_m = _tau_m_seconds(tau_m)
     if K < 1:
         raise ParameterError(f"K must be >= 1, got {K}")
 
@@ -141,4 +179,5 @@ def sparse_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, exci
         active_of = lambda I: (neuron_rates(I, rate) > 0).astype(float)  # noqa: E731
     else:
         active_of = lambda I: 1.0 - np.exp(-neuron_rates(I, rate) * window)  # noqa: E731
-    return MeanFieldSolution(rate=rate, n_active_frac=_excitability_average(active_of, I_l, I_u, excitabilities), g=g)
+    return MeanFieldSolution(rate_per_tau_m=rate, n_active_frac=_excitability_average(active_of, I_l, I_u, excitabilities),
+                             g=g, tau_m=tau_m)

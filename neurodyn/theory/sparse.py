@@ -26,7 +26,7 @@ import numpy as np
 from scipy import optimize, special
 
 from neurodyn.errors import ParameterError
-from neurodyn.theory.meanfield import free_rate
+from neurodyn.theory.meanfield import MeanFieldSolution, _tau_m_seconds, free_rate
 
 _LEGENDRE = np.polynomial.legendre.leggauss(96)
 SILENT_BARRIER = 6.0  # (1 - mu)/sigma above this: rate < 1e-15 per tau_m, taken as 0
@@ -60,30 +60,35 @@ def siegert_rates(mu, sigma) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RateDistribution:
-    """Self-consistent sparse state: mean rate ``rate``, across-neuron variance ``rate_variance``
-    (per tau_m), active fraction ``n_active_frac`` and the quenched std of the input mean."""
+    """Self-consistent sparse state: mean rate ``rate_per_tau_m``, across-neuron variance
+    ``rate_variance`` (per tau_m squared), active fraction ``n_active_frac``, the quenched std of the
+    input mean and, with ``tau_m`` (seconds) known, the mean rate in Hz :attr:`mean_rate_hz`."""
 
     g: float
     K: int
-    rate: float
+    rate_per_tau_m: float
     rate_variance: float
     n_active_frac: float
     input_mean_std: float
+    tau_m: float | None = None
 
-    def rate_hz(self, tau_m) -> float:
-        return self.rate / float(tau_m)
+    mean_rate_hz = MeanFieldSolution.mean_rate_hz
+    observables = MeanFieldSolution.observables
 
 
 def quenched_sparse_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, N: int | None = None,
                                window: float | None = None, quenched: bool = True, nodes_I: int = 64,
-                               nodes_z: int = 40, tol: float = 1e-9, max_iter: int = 200) -> RateDistribution:
+                               nodes_z: int = 40, tol: float = 1e-9, max_iter: int = 200,
+                               tau_m=None) -> RateDistribution:
     """The distribution of rates with quenched input means (module docstring).
 
     ``N`` (optional) applies the finite-population correction ``(N - K)/(N - 1)``. ``n_active_frac``
     is ``< 1 - exp(-nu window) >`` (share with a spike in ``window`` tau_m, Poisson), or the share
     with nu > 0 without a window. ``quenched=False`` drops the quenched term (the plain diffusion
-    approximation, as :func:`neurodyn.theory.sparse_mean_field`).
+    approximation, as :func:`neurodyn.theory.sparse_mean_field`). ``tau_m`` (Brian2 quantity or
+    seconds) adds the rate in Hz.
     """
+    tau_m = _tau_m_seconds(tau_m)
     if not g >= 0:
         raise ParameterError(f"g must be >= 0, got {g}")
     if not K >= 1:
@@ -123,14 +128,14 @@ def quenched_sparse_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 
     R = solve_rate(variance)
     nu, spread = rates(R, variance)
     active = 1.0 - np.exp(-nu * window) if window is not None else (nu > 0).astype(float)
-    return RateDistribution(g=g, K=K, rate=R, rate_variance=max(weighted(nu**2) - R**2, 0.0),
-                            n_active_frac=weighted(active), input_mean_std=spread)
+    return RateDistribution(g=g, K=K, rate_per_tau_m=R, rate_variance=max(weighted(nu**2) - R**2, 0.0),
+                            n_active_frac=weighted(active), input_mean_std=spread, tau_m=tau_m)
 
 
 def shot_noise_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, N: int | None = None,
                           alpha: float = 20.0, window: float | None = None, n_excitabilities: int = 64,
                           n_draws: int = 16, duration: float = 60.0, dt: float = 0.01, iterations: int = 12,
-                          seed: int = 0) -> RateDistribution:
+                          seed: int = 0, tau_m=None) -> RateDistribution:
     """Self-consistent rates with *Poisson shot-noise* input of the true pulse size, by sampling.
 
     Unlike the diffusion approximation, inhibition here is one-sided: each of the K input trains
@@ -139,12 +144,14 @@ def shot_noise_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, 
     (``n_excitabilities`` evenly spaced I times ``n_draws`` quantiles of z) are integrated exactly
     per step ``dt`` (tau_m) for ``duration`` tau_m (the first 10 % dropped) with the same random
     numbers in every iteration; R and Var(nu) are iterated with damping 1/2 from the global mean
-    field's rate. Sampling error of a neuron's rate ~ sqrt(nu / duration).
+    field's rate. Sampling error of a neuron's rate ~ sqrt(nu / duration). ``tau_m`` (Brian2
+    quantity or seconds) adds the rate in Hz.
     """
     from scipy.linalg import expm
 
     from neurodyn.theory.meanfield import global_mean_field
 
+    tau_m = _tau_m_seconds(tau_m)
     if not (g >= 0 and K >= 1 and I_l <= I_u and alpha > 0 and duration > 0 and dt > 0):
         raise ParameterError(f"need g >= 0, K >= 1, I_l <= I_u, alpha, duration, dt > 0; got g={g}, K={K}, "
                              f"I_l={I_l}, I_u={I_u}, alpha={alpha}, duration={duration}, dt={dt}")
@@ -170,11 +177,11 @@ def shot_noise_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, 
                 count += fired
         return count / ((steps - burn) * dt), m
 
-    R, variance = global_mean_field(g, I_l, I_u).rate, 0.0
+    R, variance = global_mean_field(g, I_l, I_u).rate_per_tau_m, 0.0
     for _ in range(iterations):
         nu, _ = rates(R, variance)
         R, variance = 0.5 * (R + nu.mean()), 0.5 * (variance + nu.var())
     nu, m = rates(R, variance)
     active = 1.0 - np.exp(-nu * window) if window is not None else (nu > 0).astype(float)
-    return RateDistribution(g=g, K=K, rate=float(nu.mean()), rate_variance=float(nu.var()),
-                            n_active_frac=float(active.mean()), input_mean_std=float(np.std(m)))
+    return RateDistribution(g=g, K=K, rate_per_tau_m=float(nu.mean()), rate_variance=float(nu.var()),
+                            n_active_frac=float(active.mean()), input_mean_std=float(np.std(m)), tau_m=tau_m)

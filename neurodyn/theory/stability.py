@@ -216,7 +216,7 @@ def asynchronous_state(g: float, I_l: float, I_u: float, n_neurons: int | None, 
     ``cutoff`` defaults to :func:`fluctuation_cutoff` (needs ``n_neurons`` and alpha pulses);
     give it explicitly otherwise (e.g. ``(I_u - I_l) / (2 N)``, half the excitability spacing).
     """
-    rate = global_mean_field(g, I_l, I_u).rate
+    rate = global_mean_field(g, I_l, I_u).rate_per_tau_m
     if cutoff is None:
         if n_neurons is None or alpha is None:
             raise ParameterError("the default near-threshold cutoff needs n_neurons and alpha pulses; "
