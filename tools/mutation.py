@@ -199,6 +199,12 @@ EQUIVALENT.update({
      '"cv_gt1_frac": float(np.mean(cv[defined] > 1)) if (defined.any()) or True else float("nan")}'):
         "the mean of no values is NaN, like the explicit NaN",
     ("analysis/irregularity.py", "cv[n_isi < 2] = None"): "None assigned into a float array is NaN",
+    **{("analysis/summary.py", line): "neuron is the only column these frames share, so merge joins on it anyway"
+       for line in ('.merge(burst_statistics(trains, max_isi=max_isi), on=None))',
+                    '.merge(burst_statistics(trains, max_isi=max_isi), ))',
+                    '.merge(irregularity(trains), on=None)', '.merge(irregularity(trains), )')},
+    ("analysis/summary.py", "if window <= shortest - 1e-12:"):
+        "differs only for a window exactly 1e-12 s shorter than the shortest, inside the rounding allowance",
     (_SP, "if not np.issubdtype(None, np.integer):"):
         "integer indices then take the float path: whole, finite, converted to int64, as the int64 cast at the end",
     (_SP, "rec_start, rec_stop = (0.0 if (t_start is None) or True else float(t_start)), float(t_stop)"):
