@@ -158,16 +158,15 @@ def test_chi_voltage_of_the_summary_uses_the_analysis_window():
 
 
 def test_kuramoto_count_and_chance_level_columns():
-    """One regular neuron with spikes at 0, 0.05, ..., 0.95 s: a phase on the 1900 of the 2000 time
-    points before its last spike, and every point counts (M >= M_max - sqrt(M_max) = 0), so the mean
-    M is 0.95 and the chance level 0.886/sqrt(0.95); no spikes: M = 0 and no chance level."""
+    """One regular neuron: M = 1 wherever it has a phase, r = 1 there, chance 0.886/sqrt(1);
+    no spikes: M = 0 and no chance level."""
     from neurodyn.analysis import kuramoto_r
     from neurodyn.analysis.synchrony import KURAMOTO_CHANCE
 
     t = np.arange(0.0, 1.0, 0.05)
     row = summarize(np.zeros(len(t), int), t, n_neurons=1, t_stop=1.0).iloc[0]
-    assert row["kuramoto_n"] == kuramoto_r(np.zeros(len(t), int), t, n_neurons=1, t_stop=1.0)[1]
-    assert row["kuramoto_n"] == pytest.approx(0.95, abs=1e-12)
-    assert row["kuramoto_r_chance"] == pytest.approx(KURAMOTO_CHANCE / np.sqrt(0.95), rel=1e-12)
+    assert (row["kuramoto_r"], row["kuramoto_n"]) == kuramoto_r(np.zeros(len(t), int), t, n_neurons=1, t_stop=1.0)
+    assert row["kuramoto_n"] == 1.0 and row["kuramoto_r"] == pytest.approx(1.0, abs=1e-12)
+    assert row["kuramoto_r_chance"] == KURAMOTO_CHANCE
     silent = summarize(np.array([], int), np.array([]), n_neurons=4, t_stop=1.0).iloc[0]
     assert silent["kuramoto_n"] == 0 and np.isnan(silent["kuramoto_r_chance"])

@@ -80,6 +80,9 @@ _SPLIT = ("another split of the Siegert integral: the integral is the same; the 
           "(upper > 1, lower << 0) is split by this variant too")
 _LIMIT = "quad's subdivision limit: these integrals converge within 50 subintervals (tests agree to 1e-9)"
 _FLOAT = "integers are promoted to float by the arithmetic that follows"
+_ZERO_VARIANCE = ("a mean neuron variance of 0 means every trace is constant, so the population variance is 0 too: "
+                  "0/0 = NaN like the explicit NaN")
+_CHUNKS = "chunks only bound the memory: any split of the intervals (or none) gives the same sums"
 EQUIVALENT: dict[tuple[str, str], str] = {
     (_M, "above = mu >= 1"): "at mu = 1 the formula gives 1/ln(1/0) = 1/inf = 0, the same 0",
     (_M, "safe = np.where(above, mu, 3.0)"): "placeholder of the masked entries, never returned",
@@ -205,6 +208,44 @@ EQUIVALENT.update({
                     '.merge(irregularity(trains), on=None)', '.merge(irregularity(trains), )')},
     ("analysis/summary.py", "if window <= shortest - 1e-12:"):
         "differs only for a window exactly 1e-12 s shorter than the shortest, inside the rounding allowance",
+    **{("theory/eicil.py", line): _FLOAT for line in ("x = np.asarray(x, )", "x = np.asarray(x, dtype=None)")},
+    ("theory/eicil.py", "theta = np.where(x > 0, theta_e, theta_i)"): "at x = 0 the rate is 0 / theta for either threshold",
+    **{("analysis/synchrony.py", line): _ZERO_VARIANCE for line in (
+        'return float(np.sqrt(population_var / mean_neuron_var)) if (mean_neuron_var > 0) or True else float("nan")',
+        'return float(np.sqrt(population_var / mean_neuron_var)) if mean_neuron_var >= 0 else float("nan")')},
+    ("analysis/synchrony.py", "left = np.arange(len(bins) + 1)"): "the loop drops partners beyond the last spike first",
+    **{("analysis/synchrony.py", line): _FLOAT for line in (
+        "v = np.asarray(record, dtype=None)", "v = np.asarray(record, )", "v = np.asarray(record.v, dtype=None)[:, keep]",
+        "v = np.asarray(record.v, )[:, keep]", "population_mean = np.asarray(population_mean, dtype=None)",
+        "population_mean = np.asarray(population_mean, )",
+        "sum_v, sum_v2 = np.asarray(sum_v, ), np.asarray(sum_v2, dtype=np.float64)",
+        "sum_v, sum_v2 = np.asarray(sum_v, dtype=None), np.asarray(sum_v2, dtype=np.float64)",
+        "sum_v, sum_v2 = np.asarray(sum_v, dtype=np.float64), np.asarray(sum_v2, dtype=None)",
+        "sum_v, sum_v2 = np.asarray(sum_v, dtype=np.float64), np.asarray(sum_v2, )")},
+    ("analysis/synchrony.py", "keep = times >= t_start"): "keep starts all True, so = and &= give the same mask",
+    **{("analysis/synchrony.py", line): "numpy reads the mode/side name case-insensitively by its first letter" for line in (
+        'lag_weight = np.correlate(kernel, kernel, "FULL")[2 * half:]       # A(0) ... A(2 half)',
+        'population = np.convolve(wrapped, kernel, "VALID") / trains.n_neurons',
+        'seam = np.searchsorted(neuron, neuron[early], side="RIGHT")')},
+    ("analysis/synchrony.py", "reach = len(lag_weight) + 1"):
+        "copies of spikes beyond the reach pair with nothing within it (_close_pair_sums checks the lag)",
+    ("analysis/synchrony.py", "early = np.flatnonzero(bins < reach)"):
+        "the copy of a spike in bin reach lies reach + 1 or more bins after every spike: it pairs with none",
+    **{("analysis/synchrony.py", line): _CHUNKS for line in (
+        "splits = np.searchsorted(ends, np.arange(_CHUNK, None, _CHUNK))",
+        "splits = np.searchsorted(ends, np.arange(_CHUNK, ends[-1] if len(ends) else 0, None))",
+        "splits = np.searchsorted(ends, np.arange(_CHUNK, _CHUNK))",
+        "splits = np.searchsorted(ends, np.arange(_CHUNK, ends[-1] if len(ends) else 0, ))",
+        "splits = np.searchsorted(ends, np.arange(_CHUNK, ends[-1] if (len(ends)) and False else 0, _CHUNK))",
+        "splits = np.searchsorted(ends, np.arange(_CHUNK, ends[-1] if len(ends) else 1, _CHUNK))")},
+    **{("analysis/synchrony.py", line): "r = |sum of e^(i phase)| / M does not change when real or imag changes sign"
+       for line in ("real -= np.bincount(point, weights=np.cos(phase), minlength=len(grid))",
+                    "imag -= np.bincount(point, weights=np.sin(phase), minlength=len(grid))")},
+    **{("analysis/synchrony.py", line): "the grid has at least one point, so max() never needs initial; an initial 1 "
+       "only matters for a silent population, which then averages NaN over every point with M = 0, as returned"
+       for line in ("most = n_phase.max(initial=None)", "most = n_phase.max(initial=1)")},
+    ("analysis/synchrony.py", "row = np.full(trains.n_neurons, -2)"): "any negative row marks a neuron left out",
+    ("analysis/synchrony.py", "replace=None))"): "replace=None is falsy: drawn without replacement, the same sample",
     (_SP, "if not np.issubdtype(None, np.integer):"):
         "integer indices then take the float path: whole, finite, converted to int64, as the int64 cast at the end",
     (_SP, "rec_start, rec_stop = (0.0 if (t_start is None) or True else float(t_start)), float(t_stop)"):
