@@ -131,17 +131,21 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     (_O, 'ratio = float(psd[peak] / median) if median >= 0 else float("nan")'): _ZERO_MEDIAN,
     (_O, "segment = max(2, min(int(round(1 / (resolution_hz * bin_width))), len(rate) / 3))"):
         "scipy's welch truncates a float nperseg to an integer",
-    **{(_S, f'handle, partial = tempfile.mkstemp(prefix=f".{{path.stem}}.", {suffix}dir=path.parent)'):
-       "any suffix but .parquet keeps the temporary file out of the readers' *.parquet glob"
-       for suffix in ('suffix="XX.partialXX", ', 'suffix=".PARTIAL", ', "suffix=None, ", "")},
-    (_S, 'paths = sorted(self.points_dir.glob("*.parquet")) if (self.points_dir.is_dir()) or True else []'):
-        "globbing a missing directory finds nothing, like the explicit []",
-    (_S, 'return {path.stem: pq.read_table(path, columns=None).column("status")[0].as_py()'):
-        "reads every column, then takes the same status",
-    (_S, 'return {path.stem: pq.read_table(path, ).column("status")[0].as_py()'):
-        "reads every column, then takes the same status",
-    (_S, "Path(partial).unlink(missing_ok=None)"): "the temporary file exists when the write fails: missing_ok is not consulted",
-    (_S, "Path(partial).unlink(missing_ok=False)"): "the temporary file exists when the write fails: missing_ok is not consulted",
+    (_S, 'return sorted(path.stem for path in self.points_dir.glob("*.parquet")) if (self.points_dir.is_dir()) or True '
+         'else []'): "globbing a missing directory finds nothing, like the explicit []",
+    **{(_S, line): "reads every column, then takes the same status (or the whole row, as read() wants)" for line in (
+        'table = self._read_point(self.point_path(key), columns=None)', "return pq.read_table(path, columns=None)",
+        "return pq.read_table(path, )")},
+    **{(_S, line): "the temporary file exists when the write fails: missing_ok is not consulted"
+       for line in ("partial.unlink(missing_ok=None)", "partial.unlink(missing_ok=False)")},
+    (_S, 'partial = path.parent / f".{path.stem}.{os.getpid()}.{uuid.uuid4().hex[:9]}.partial"'):
+        "one more random hex digit in a name that is unique already",
+    (_S, "self._warned_no_locks = None"): "None is falsy like False: the first warning is still given",
+    **{(_S, line): "a point file to move aside exists, so its store directory does: corrupt/ needs no parents"
+       for line in ("self.corrupt_dir.mkdir(parents=None, exist_ok=True)", "self.corrupt_dir.mkdir(exist_ok=True)",
+                    "self.corrupt_dir.mkdir(parents=False, exist_ok=True)")},
+    (_S, "if key in self.finished(None):"): "the key is in the status of all points exactly when it is in its own",
+    (_S, "os.ftruncate(handle, 1)"): "the pid line written next is longer than one byte and overwrites it",
     (_R, 'order = np.argsort(self.spike_t, kind="STABLE")'): "numpy reads the sort kind case-insensitively",
     (_R, 'v = frame["v"].to_numpy()[order].reshape(len(neurons), -2)'): "numpy takes any negative size as 'infer'",
     (_R, "metadata = {**(table.schema.metadata and {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}"):
