@@ -143,3 +143,65 @@ def test_neo_export_round_trip():
     assert [train.annotations["neuron"] for train in picked] == [3, 1]
     with pytest.raises(ValueError, match="neurons must lie"):
         to_neo(i, t, n_neurons=9, t_stop=2.0, neurons=[9])
+
+
+# ---------------------------------------------------------------- edges (mutation testing, issue 17)
+def test_summary_window_check_accepts_exactly_what_chi_needs():
+    from brian2 import second
+
+    from neurodyn.analysis.summary import check_summary_window
+    from neurodyn.analysis.synchrony import chi_min_window
+    from neurodyn.errors import ParameterError
+
+    shortest = chi_min_window() * second
+    check_summary_window(shortest, 0 * second)                                   # exactly the shortest window
+    check_summary_window(shortest + 0.5 * second, 0.5 * second)                  # duration - transient
+    with pytest.raises(ParameterError, match="must be at least 32.5 ms"):
+        check_summary_window(shortest * 0.99, 0 * second)
+    with pytest.raises(ParameterError, match=r"duration - transient = 20 ms"):
+        check_summary_window(0.03 * second, 0.01 * second)
+
+
+def test_summary_and_neuron_table_pass_the_window_and_max_isi_on():
+    from neurodyn.analysis import population_bursting
+
+    i, t, _, _ = planted_bursts(6, np.random.default_rng(3))
+    late = neuron_table(i, t, n_neurons=6, t_start=20.0, t_stop=40.0, max_isi=0.02)
+    window = t >= 20.0
+    assert late["n_spikes"].tolist() == np.bincount(i[window], minlength=6).tolist()
+    assert (late["max_isi_ms"] == 20.0).all()
+    row = summarize(i, t, n_neurons=6, t_stop=40.0, max_isi=0.002).iloc[0]
+    reference = population_bursting(i, t, n_neurons=6, t_stop=40.0, max_isi=0.002)
+    assert row["burst_fraction"] == reference["burst_fraction"] != population_bursting(
+        i, t, n_neurons=6, t_stop=40.0)["burst_fraction"]
+
+
+def test_chi_voltage_of_the_summary_uses_the_analysis_window():
+    """Identical traces in [0, 1) s (chi = 1), independent noise in [1, 2) s (chi ~ 1/sqrt(20))."""
+    from neurodyn.analysis import chi_from_voltage
+
+    rng = np.random.default_rng(7)
+    times = np.arange(0, 2.0, 1e-3)
+    v = np.where(times < 1.0, np.sin(40 * times), rng.normal(size=(20, len(times))))
+    voltage = SimpleNamespace(t=times, neurons=np.arange(20), v=v)
+    i, t = poisson(20, 10.0, 2.0, rng)
+    result = fake_result(i, t, 20, 2.0, {}, voltage)
+    early = summarize(result, t_stop=1.0).iloc[0]["chi_voltage"]
+    late = summarize(result, t_start=1.0).iloc[0]["chi_voltage"]
+    assert early == pytest.approx(1.0) and late == pytest.approx(chi_from_voltage(voltage, t_start=1.0), rel=1e-12)
+    assert late < 0.5                                                            # 1/sqrt(20) = 0.22 plus sampling
+
+
+def test_kuramoto_count_and_chance_level_columns():
+    """One regular neuron: M = 1 wherever it has a phase, r = 1 there, chance 0.886/sqrt(1);
+    no spikes: M = 0 and no chance level."""
+    from neurodyn.analysis import kuramoto_r
+    from neurodyn.analysis.synchrony import KURAMOTO_CHANCE
+
+    t = np.arange(0.0, 1.0, 0.05)
+    row = summarize(np.zeros(len(t), int), t, n_neurons=1, t_stop=1.0).iloc[0]
+    assert (row["kuramoto_r"], row["kuramoto_n"]) == kuramoto_r(np.zeros(len(t), int), t, n_neurons=1, t_stop=1.0)
+    assert row["kuramoto_n"] == 1.0 and row["kuramoto_r"] == pytest.approx(1.0, abs=1e-12)
+    assert row["kuramoto_r_chance"] == KURAMOTO_CHANCE
+    silent = summarize(np.array([], int), np.array([]), n_neurons=4, t_stop=1.0).iloc[0]
+    assert silent["kuramoto_n"] == 0 and np.isnan(silent["kuramoto_r_chance"])

@@ -146,3 +146,143 @@ def test_spike_count_correlation():
     assert abs(independent) < 0.01
     assert independent != spike_count_correlation(i, t, n_neurons=300, t_stop=10.0, max_neurons=100, seed=2)
     assert np.isnan(spike_count_correlation([0], [0.5], n_neurons=3, t_stop=1.0))
+
+
+# ---------------------------------------------------------------- edges (mutation testing, issue 17)
+def test_voltage_input_forms_and_window_ends():
+    v = [[0.0, 1.0, 0.0, 5.0], [0.0, 1.0, 2.0, -3.0]]
+    assert chi_from_voltage(v) == pytest.approx(chi_from_voltage(np.array(v)), rel=1e-15)   # a nested list too
+    record = SimpleNamespace(t=np.array([0.0, 1.0, 2.0, 3.0]), neurons=np.arange(2), v=np.array(v))
+    # samples at t_start are in, at t_stop out: [1, 3) keeps columns 1 and 2
+    assert chi_from_voltage(record, t_start=1.0, t_stop=3.0) == pytest.approx(chi_from_voltage(np.array(v)[:, 1:3]))
+    assert chi_from_voltage(record, t_stop=3.0) == pytest.approx(chi_from_voltage(np.array(v)[:, :3]))
+    with pytest.raises(ValueError, match="need the sample times"):
+        chi_from_voltage(np.array(v), t_start=1.0)
+    with pytest.raises(ValueError, match="need the sample times"):
+        chi_from_voltage(np.array(v), t_stop=1.0)
+    for bad in (np.zeros(5), np.zeros((3, 1))):
+        with pytest.raises(ValueError, match="n_times >= 2"):
+            chi_from_voltage(bad)
+
+
+def test_running_sums_of_small_fluctuations_and_their_shapes():
+    rng = np.random.default_rng(9)
+    v = rng.normal(0, 0.05, (6, 500)) + 0.02 * np.sin(np.linspace(0, 30, 500))    # variances far below 1
+    running = chi_from_running_sums(v.mean(axis=0), v.sum(axis=1), (v ** 2).sum(axis=1), v.shape[1])
+    assert running == pytest.approx(chi_from_voltage(v), rel=1e-9)
+    with pytest.raises(ValueError, match="1-D of one length"):
+        chi_from_running_sums(v.mean(axis=0), v.sum(axis=1), (v ** 2).sum(axis=1)[:5], v.shape[1])
+
+
+def test_chi_from_spikes_window_start_partial_bin_sigma_and_seam():
+    """References: the dense (N, T) computation on the same window; a spike in the trailing
+    partial bin (window 2.0004 s in 1 ms bins) is left out, like population_rate does."""
+    rng = np.random.default_rng(10)
+    i, t = poisson(10, 60.0, 2.0, rng)
+    late = chi_from_spikes(i, t + 1.0, n_neurons=10, t_start=1.0, t_stop=3.0, bin_width=1e-3, sigma=3e-3)
+    assert late == pytest.approx(brute_force_chi_from_spikes(i, t, 10, 2.0, 1e-3, 3e-3), rel=1e-10)
+    trailing = chi_from_spikes(np.append(i, 3), np.append(t, 2.0002), n_neurons=10, t_stop=2.0004, bin_width=1e-3,
+                               sigma=3e-3)
+    assert trailing == pytest.approx(brute_force_chi_from_spikes(i, t, 10, 2.0, 1e-3, 3e-3), rel=1e-12)
+    # pairs across the circular seam at every lag up to the reach 2 * 4 sigma = 24 bins
+    seam_i = np.zeros(26, int)
+    seam_t = np.concatenate([(np.arange(13) + 0.5) * 1e-3, 0.1 - (np.arange(13) + 0.5) * 1e-3])
+    chi = chi_from_spikes(np.append(seam_i, 1), np.append(seam_t, 0.05), n_neurons=2, t_stop=0.1, bin_width=1e-3,
+                          sigma=3e-3)
+    assert chi == pytest.approx(brute_force_chi_from_spikes(np.append(seam_i, 1), np.append(seam_t, 0.05), 2, 0.1,
+                                                            1e-3, 3e-3), rel=1e-12)
+    with pytest.raises(ValueError, match="sigma must be > 0"):
+        chi_from_spikes([0], [0.01], n_neurons=1, t_stop=1.0, sigma=0.0)
+
+
+def test_the_shortest_window_of_chi_from_spikes():
+    """sigma / bin = 4: a kernel of half width ceil(4 * 4) = 16 bins, A = K * K reaches 32 bins,
+    so a window needs 2 * 32 + 1 = 65 bins = 32.5 ms; with sigma = 1 ms, 2 * 16 + 1 = 33 bins."""
+    from neurodyn.analysis.synchrony import chi_min_bins, chi_min_window
+
+    assert chi_min_bins() == 65 and chi_min_window() == pytest.approx(0.0325, rel=1e-12)
+    assert chi_min_bins(0.5e-3, 1e-3) == 33 and chi_min_window(0.5e-3, 1e-3) == pytest.approx(0.0165, rel=1e-12)
+    assert chi_min_window(1e-3, 2e-3) == pytest.approx(0.033, rel=1e-12)            # 2 * 16 + 1 bins of 1 ms
+    assert np.isfinite(chi_from_spikes([0, 1], [0.01, 0.02], n_neurons=2, t_stop=0.0325))
+    assert np.isfinite(chi_from_spikes([0, 1], [0.01, 0.012], n_neurons=2, t_stop=0.0165, sigma=1e-3))
+    with pytest.raises(ValueError, match="longer than 16 sigma"):
+        chi_from_spikes([0, 1], [0.01, 0.02], n_neurons=2, t_stop=0.032)
+
+
+def test_kuramoto_in_chunks_window_step_and_edge_cases(monkeypatch):
+    from neurodyn.analysis import synchrony
+
+    rng = np.random.default_rng(11)
+    i, t = poisson(30, 15.0, 2.0, rng)
+    whole = kuramoto_order(i, t, n_neurons=30, t_stop=2.0)
+    assert len(whole) == 2000 and whole["n_phase"].dtype == np.int64          # default: 2000 points
+    monkeypatch.setattr(synchrony, "_CHUNK", 500)                              # many chunks of 500 pairs
+    chunked = kuramoto_order(i, t, n_neurons=30, t_stop=2.0)
+    np.testing.assert_array_equal(chunked["n_phase"], whole["n_phase"])
+    np.testing.assert_allclose(chunked["kuramoto_r"], whole["kuramoto_r"], rtol=1e-12)
+    monkeypatch.undo()
+    late = kuramoto_order(i, t, n_neurons=30, t_start=1.0, t_stop=2.0, step=0.01)
+    assert late["t_ms"].iloc[0] == pytest.approx(1005.0)
+    reference = kuramoto_order(i[t >= 1.0], t[t >= 1.0] - 1.0, n_neurons=30, t_stop=1.0, step=0.01)
+    np.testing.assert_allclose(late["kuramoto_r"], reference["kuramoto_r"], rtol=1e-9)
+    r, n = kuramoto_r(i, t, n_neurons=30, t_start=1.0, t_stop=2.0, step=0.01)
+    bulk = late["n_phase"] >= late["n_phase"].max() - np.sqrt(late["n_phase"].max())
+    assert (r, n) == pytest.approx((late["kuramoto_r"][bulk].mean(), late["n_phase"][bulk].mean()), rel=1e-12)
+    with pytest.raises(ValueError, match="step must be > 0"):
+        kuramoto_order(i, t, n_neurons=30, t_stop=2.0, step=0.0)
+    two = kuramoto_order([0, 0], [0.2, 0.6], n_neurons=1, t_stop=1.0, step=0.1)  # one interval
+    assert two["n_phase"].tolist() == [0, 0, 1, 1, 1, 1, 0, 0, 0, 0]
+    silent = kuramoto_order(np.array([], int), np.array([]), n_neurons=2, t_stop=1.0, step=0.1)
+    assert (silent["n_phase"] == 0).all() and silent["kuramoto_r"].isna().all()
+    r, n = kuramoto_r(np.array([], int), np.array([]), n_neurons=2, t_stop=1.0)
+    assert np.isnan(r) and n == 0.0
+    # one neuron: r = 1 where it has a phase; points without one do not enter the mean
+    assert kuramoto_r([0, 0], [0.2, 0.6], n_neurons=1, t_stop=1.0, step=0.1) == (1.0, 1.0)
+
+
+def test_kuramoto_bulk_includes_its_threshold():
+    """M_max = 4, threshold 4 - sqrt(4) = 2: points with exactly 2 phases count. Four neurons with
+    intervals [0.1, 0.9), [0.1, 0.9), [0.3, 0.9), [0.5, 0.9) on 10 points of 0.1 s."""
+    i = [0, 0, 1, 1, 2, 2, 3, 3]
+    t = [0.1, 0.9, 0.1, 0.9, 0.3, 0.9, 0.5, 0.9]
+    order = kuramoto_order(i, t, n_neurons=4, t_stop=1.0, step=0.1)
+    assert order["n_phase"].tolist() == [0, 2, 2, 3, 3, 4, 4, 4, 4, 0]
+    r, n = kuramoto_r(i, t, n_neurons=4, t_stop=1.0, step=0.1)
+    assert n == pytest.approx((2 + 2 + 3 + 3 + 4 * 4) / 8)
+
+
+def brute_force_count_correlation(i, t, n_neurons, duration, bin_width, chosen):
+    counts = np.zeros((len(chosen), int(round(duration / bin_width))))
+    for row, neuron in enumerate(chosen):
+        own = np.asarray(t)[np.asarray(i) == neuron]
+        counts[row] = np.histogram(own, bins=counts.shape[1], range=(0, counts.shape[1] * bin_width))[0]
+    counts = counts[counts.std(axis=1) > 0]
+    c = np.corrcoef(counts)
+    return c[np.triu_indices(len(counts), k=1)].mean()
+
+
+def test_count_correlation_sample_of_200_by_seed_0_against_brute_force():
+    """The documented sample: 200 of 260 neurons drawn without replacement by default_rng(0)."""
+    rng = np.random.default_rng(12)
+    _, common = poisson(1, 20.0, 2.0, rng)
+    i, t = poisson(260, 5.0, 2.0, rng)
+    i = np.concatenate([i, np.arange(0, 260, 2).repeat(len(common))])         # half the neurons share a train
+    t = np.concatenate([t, np.tile(common, 130)])
+    chosen = np.sort(np.random.default_rng(0).choice(260, 200, replace=False))
+    expected = brute_force_count_correlation(i, t, 260, 2.0, 10e-3, chosen)
+    assert spike_count_correlation(i, t, n_neurons=260, t_stop=2.0) == pytest.approx(expected, rel=1e-12)
+    window = t >= 1.0
+    late = spike_count_correlation(i, t, n_neurons=260, t_start=1.0, t_stop=2.0)
+    assert late == pytest.approx(brute_force_count_correlation(i[window], t[window] - 1.0, 260, 1.0, 10e-3, chosen),
+                                 rel=1e-12)
+
+
+def test_count_correlation_of_two_and_three_neurons_and_a_partial_bin():
+    t = np.array([0.005, 0.025, 0.055, 0.075])
+    two = spike_count_correlation(np.repeat([0, 1], 4), np.tile(t, 2), n_neurons=2, t_stop=0.1)
+    assert two == pytest.approx(1.0, abs=1e-12)
+    # three neurons, a spike of neuron 2 in the trailing partial bin [0.1, 0.105) left out
+    i = np.concatenate([np.zeros(4, int), np.ones(4, int), [2, 2, 2]])
+    times = np.concatenate([t, t[::-1] * 0 + [0.015, 0.035, 0.045, 0.065], [0.005, 0.085, 0.102]])
+    expected = brute_force_count_correlation(i[times < 0.1], times[times < 0.1], 3, 0.1, 10e-3, [0, 1, 2])
+    assert spike_count_correlation(i, times, n_neurons=3, t_stop=0.105) == pytest.approx(expected, rel=1e-12)

@@ -55,9 +55,14 @@ def test_atomic_write_uses_the_umask_and_removes_the_partial_file_on_any_interru
     umask = os.umask(0o027)
     try:
         write_parquet_atomically(row("k", "ok"), tmp_path / "deep" / "k.parquet")
+        os.umask(0)
+        write_parquet_atomically(row("k", "ok"), tmp_path / "open.parquet")
+        PointStore(tmp_path / "store").claim("k")
     finally:
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "deep" / "k.parquet").stat().st_mode) == 0o640   # 0o666 & ~0o027
+    assert stat.S_IMODE((tmp_path / "open.parquet").stat().st_mode) == 0o666         # rw for all, never x
+    assert stat.S_IMODE((tmp_path / "store" / "claims" / "k.lock").stat().st_mode) == 0o666
     assert pd.read_parquet(tmp_path / "deep" / "k.parquet")["point_key"].tolist() == ["k"]
 
     def interrupted(table, where, **options):
@@ -76,7 +81,7 @@ def test_corrupt_and_empty_point_files(tmp_path):
     store.points_dir.joinpath("bad.parquet").write_bytes(b"PAR1 not a parquet file")
     write_parquet_atomically(row("empty", "ok").iloc[:0], store.point_path("empty"))
     assert store.status() == {"good": "ok"}                  # the empty file has no status, the bad one moved
-    assert [path.parent for path in store.set_aside] == [store.corrupt_dir]
+    assert [path.parent for path in store.set_aside] == [tmp_path / "corrupt"]
     (moved,) = store.set_aside
     name, stamp, tag, suffix = moved.name.split(".")
     assert name == "bad" and len(stamp) == 15 and stamp[8] == "T" and len(tag) == 6 and suffix == "parquet"
@@ -98,9 +103,10 @@ def test_read_of_a_column_that_is_text_in_one_point_and_numbers_in_another(tmp_p
 
 
 def test_claims_exclude_a_second_store_until_released(tmp_path):
-    first, second = PointStore(tmp_path), PointStore(tmp_path)
+    first, second = PointStore(tmp_path / "new" / "study"), PointStore(tmp_path / "new" / "study")
     before = open_fds()
     assert first.claim("k") is True and first.claim("k") is True          # a second claim by the owner
+    assert (tmp_path / "new" / "study" / "claims" / "k.lock").is_file()
     assert open_fds() == before + 1
     assert (first.claims_dir / "k.lock").read_text() == f"pid {os.getpid()}\n"
     assert second.claim("k") is None and open_fds() == before + 1         # refused, its handle closed
@@ -159,3 +165,11 @@ def test_crashes_are_counted_per_point(tmp_path):
     assert [store.record_crash("a"), store.record_crash("a"), store.record_crash("b"), store.record_crash("a")] == [
         1, 2, 1, 3]
     assert (tmp_path / "new" / "crashes" / "a").read_bytes() == b"xxx"
+
+
+def test_status_and_finished_of_given_keys_only(tmp_path):
+    store = PointStore(tmp_path)
+    for key in ("a", "b", "c"):
+        store.write(key, row(key, "ok"))
+    assert store.status(["a", "zz"]) == {"a": "ok"} and store.finished(["b"]) == {"b"}
+    assert store.finished() == {"a", "b", "c"}

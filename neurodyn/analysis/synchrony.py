@@ -208,8 +208,8 @@ def kuramoto_r(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,
     biased sample whose phases lean towards the start (or end) of their intervals, and r
     is biased by about the share of neurons missing. The average is therefore taken over
     the time points where at most sqrt(M_max) more neurons lack a phase than at the best
-    time point (M(t) >= M_max - sqrt(M_max)): the bias stays below the chance level
-    0.886/sqrt(M).
+    time point (M(t) >= M_max - sqrt(M_max), and M(t) > 0): the bias stays below the chance
+    level 0.886/sqrt(M).
 
     Returns
     -------
@@ -223,7 +223,7 @@ def kuramoto_r(data, t=None, *, n_neurons=None, t_start=None, t_stop=None,
     most = n_phase.max(initial=0)
     if most == 0:
         return float("nan"), 0.0
-    bulk = n_phase >= most - np.sqrt(most)
+    bulk = (n_phase >= most - np.sqrt(most)) & (n_phase > 0)   # M_max = 1: only where a phase is defined
     return float(order["kuramoto_r"].to_numpy()[bulk].mean()), float(n_phase[bulk].mean())
 
 
