@@ -12,8 +12,8 @@ import warnings
 from typing import Mapping, Sequence
 
 import numpy as np
-from brian2 import (DimensionMismatchError, get_device, PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock,
-                    second)
+from brian2 import (DimensionMismatchError, PoissonGroup, PoissonInput, Quantity, StateMonitor, defaultclock,
+                    get_device, second)
 from brian2.core.base import BrianObjectException
 from brian2.utils.stringtools import get_identifiers
 
