@@ -38,6 +38,15 @@ def test_spike_comparison_finds_the_first_differing_step():
     assert fewer["rate_genn_hz"] == pytest.approx(2 / 3) and fewer["rate_reference_hz"] == pytest.approx(4 / 3)
 
 
+def test_bundle_refuses_a_tracked_directory_before_any_work():
+    tracked = make_bundle.CHECKOUT / "benchmarks" / "gpu" / "bundle_here"
+    with pytest.raises(make_bundle.ParameterError, match="not git-ignored"):
+        make_bundle.make_bundle(tracked, [100], 0.2 * second, Path("/nonexistent/genn"))
+    assert not tracked.exists()
+    with pytest.raises(make_bundle.ParameterError, match="positive"):
+        make_bundle.make_bundle(make_bundle.CHECKOUT / "build" / "b", [0], 0.2 * second, Path("/nonexistent/genn"))
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "b"

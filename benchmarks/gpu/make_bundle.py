@@ -32,6 +32,7 @@ import argparse
 import json
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,7 @@ from neurodyn.paths import check_output_directory
 from neurodyn.targets import genn_path
 
 HERE = Path(__file__).resolve().parent
+CHECKOUT = HERE.parents[1]
 #: The reference network of ``benchmarks/bench_genn.py``, global coupling (pairwise on GeNN).
 REFERENCE = dict(g=5, alpha=2, tau_d=0.1 * ms, I_sampling="even")
 BACKENDS = {"cuda": True, "cpu": False}
@@ -85,10 +87,23 @@ def directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
+def check_outside_tracked_files(out: Path) -> None:
+    """Refuse a bundle directory inside this checkout unless git ignores it (``build/`` does):
+    neither GeNN's source nor generated projects belong in the repository."""
+    out = out.resolve()
+    if CHECKOUT not in out.parents or not (CHECKOUT / ".git").exists():
+        return
+    ignored = subprocess.run(["git", "-C", str(CHECKOUT), "check-ignore", "-q", str(out.relative_to(CHECKOUT))])
+    if ignored.returncode != 0:
+        raise ParameterError(f"--out {out} lies inside the checkout and is not git-ignored: use build/... or a "
+                             f"directory outside {CHECKOUT}")
+
+
 def make_bundle(out: Path, sizes: list[int], duration, genn: Path) -> dict:
     """Write the bundle (see the module docstring) into the empty or new directory ``out``."""
     if any(n < 1 for n in sizes) or not sizes:
         raise ParameterError(f"--sizes must be positive integers, got {sizes}")
+    check_outside_tracked_files(out)
     out = check_output_directory(out)
     if out.exists() and any(out.iterdir()):
         raise ParameterError(f"--out {out} is not empty: give a new directory")
