@@ -62,7 +62,7 @@ def test_bundle_holds_genn_source_only_with_cxx17(bundle):
     assert built == [] and (genn / "bin" / "genn-buildmodel.sh").is_file()
     backend = (genn / "src/genn/backends/cuda/backend.cc").read_text().splitlines()
     assert "-std=c++17" in next(line for line in backend if "nvccFlags +=" in line and "-std=" in line)
-    for relative in (relative for relative, pattern, _ in make_bundle.PATCHES if pattern == make_bundle.CXX17[0]):
+    for relative in (relative for relative, pattern, *_ in make_bundle.PATCHES if pattern == make_bundle.CXX17[0]):
         original, patched = ((tree / relative).read_text() for tree in (genn_path(), genn))
         assert "-std=c++11" in original and "-std=c++11" not in patched and "-std=c++17" in patched, relative
     optimiser = (genn / "src/genn/backends/cuda/optimiser.cc").read_text()

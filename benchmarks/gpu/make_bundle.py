@@ -52,11 +52,12 @@ REFERENCE = dict(g=5, alpha=2, tau_d=0.1 * ms, I_sampling="even")
 BACKENDS = {"cuda": True, "cpu": False}
 #: Top-level entries of the GeNN tree left out of the bundle: build outputs, examples, tests, docs.
 EXCLUDED = ("obj", "lib", "userproject", "tests", "docs", "doxygen", "www", "pygenn", ".git")
-CXX17 = (r"-std=c\+\+11\b", "-std=c++17")
+CXX17 = (r"-std=c\+\+11\b", "-std=c++17", "-std=c++11 -> -std=c++17")
 CU_CTX_CREATE = (r"CHECK_CU_ERRORS\(cuCtxCreate\(&cuContext, 0, cuDevice\)\);",
                  "\n#if CUDA_VERSION >= 13000\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, nullptr, 0, cuDevice));"
-                 "\n#else\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, 0, cuDevice));\n#endif\n")
-#: (file of the GeNN copy, pattern, replacement): the CUDA backend's nvcc flags for the generated
+                 "\n#else\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, 0, cuDevice));\n#endif\n",
+                 "cuCtxCreate(&ctx, 0, dev) -> cuCtxCreate(&ctx, nullptr, 0, dev) from CUDA 13")
+#: (file of the GeNN copy, pattern, replacement, note): the CUDA backend's nvcc flags for the generated
 #: code and the Makefiles of the libraries built from source go to C++17; cuCtxCreate gets CUDA 13's form.
 PATCHES = (("src/genn/backends/cuda/backend.cc", *CXX17), ("src/genn/genn/Makefile", *CXX17),
            ("src/genn/backends/cuda/Makefile", *CXX17), ("src/genn/backends/single_threaded_cpu/Makefile", *CXX17),
@@ -73,13 +74,13 @@ def copy_genn(source: Path, destination: Path) -> list[str]:
     shutil.copytree(source, destination, symlinks=True,
                     ignore=lambda folder, names: [n for n in names if Path(folder) == source and n in EXCLUDED])
     notes = []
-    for relative, pattern, replacement in PATCHES:
+    for relative, pattern, replacement, note in PATCHES:
         path = destination / relative
         text, count = re.subn(pattern, lambda match: replacement, path.read_text())
         if count == 0:
             raise TargetError(f"{relative} of {source} has no {pattern!r} to patch: not the GeNN 4.9 layout")
         path.write_text(text)
-        notes.append(f"{relative}: {pattern} -> {replacement.strip().splitlines()[0]} ({count}x)")
+        notes.append(f"{relative}: {note} ({count}x)")
     return notes
 
 
