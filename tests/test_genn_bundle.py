@@ -38,6 +38,15 @@ def test_spike_comparison_finds_the_first_differing_step():
     assert fewer["rate_genn_hz"] == pytest.approx(2 / 3) and fewer["rate_reference_hz"] == pytest.approx(4 / 3)
 
 
+def test_bundle_refuses_a_tracked_directory_before_any_work():
+    tracked = make_bundle.CHECKOUT / "benchmarks" / "gpu" / "bundle_here"
+    with pytest.raises(make_bundle.ParameterError, match="not git-ignored"):
+        make_bundle.make_bundle(tracked, [100], 0.2 * second, Path("/nonexistent/genn"))
+    assert not tracked.exists()
+    with pytest.raises(make_bundle.ParameterError, match="positive"):
+        make_bundle.make_bundle(make_bundle.CHECKOUT / "build" / "b", [0], 0.2 * second, Path("/nonexistent/genn"))
+
+
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
     out = tmp_path_factory.mktemp("bundle") / "b"
@@ -53,7 +62,7 @@ def test_bundle_holds_genn_source_only_with_cxx17(bundle):
     assert built == [] and (genn / "bin" / "genn-buildmodel.sh").is_file()
     backend = (genn / "src/genn/backends/cuda/backend.cc").read_text().splitlines()
     assert "-std=c++17" in next(line for line in backend if "nvccFlags +=" in line and "-std=" in line)
-    for relative in (relative for relative, pattern, _ in make_bundle.PATCHES if pattern == make_bundle.CXX17[0]):
+    for relative in (relative for relative, pattern, *_ in make_bundle.PATCHES if pattern == make_bundle.CXX17[0]):
         original, patched = ((tree / relative).read_text() for tree in (genn_path(), genn))
         assert "-std=c++11" in original and "-std=c++11" not in patched and "-std=c++17" in patched, relative
     optimiser = (genn / "src/genn/backends/cuda/optimiser.cc").read_text()

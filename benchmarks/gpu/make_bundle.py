@@ -32,6 +32,7 @@ import argparse
 import json
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,16 +46,18 @@ from neurodyn.paths import check_output_directory
 from neurodyn.targets import genn_path
 
 HERE = Path(__file__).resolve().parent
+CHECKOUT = HERE.parents[1]
 #: The reference network of ``benchmarks/bench_genn.py``, global coupling (pairwise on GeNN).
 REFERENCE = dict(g=5, alpha=2, tau_d=0.1 * ms, I_sampling="even")
 BACKENDS = {"cuda": True, "cpu": False}
 #: Top-level entries of the GeNN tree left out of the bundle: build outputs, examples, tests, docs.
 EXCLUDED = ("obj", "lib", "userproject", "tests", "docs", "doxygen", "www", "pygenn", ".git")
-CXX17 = (r"-std=c\+\+11\b", "-std=c++17")
+CXX17 = (r"-std=c\+\+11\b", "-std=c++17", "-std=c++11 -> -std=c++17")
 CU_CTX_CREATE = (r"CHECK_CU_ERRORS\(cuCtxCreate\(&cuContext, 0, cuDevice\)\);",
                  "\n#if CUDA_VERSION >= 13000\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, nullptr, 0, cuDevice));"
-                 "\n#else\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, 0, cuDevice));\n#endif\n")
-#: (file of the GeNN copy, pattern, replacement): the CUDA backend's nvcc flags for the generated
+                 "\n#else\n    CHECK_CU_ERRORS(cuCtxCreate(&cuContext, 0, cuDevice));\n#endif\n",
+                 "cuCtxCreate(&ctx, 0, dev) -> cuCtxCreate(&ctx, nullptr, 0, dev) from CUDA 13")
+#: (file of the GeNN copy, pattern, replacement, note): the CUDA backend's nvcc flags for the generated
 #: code and the Makefiles of the libraries built from source go to C++17; cuCtxCreate gets CUDA 13's form.
 PATCHES = (("src/genn/backends/cuda/backend.cc", *CXX17), ("src/genn/genn/Makefile", *CXX17),
            ("src/genn/backends/cuda/Makefile", *CXX17), ("src/genn/backends/single_threaded_cpu/Makefile", *CXX17),
@@ -71,13 +74,13 @@ def copy_genn(source: Path, destination: Path) -> list[str]:
     shutil.copytree(source, destination, symlinks=True,
                     ignore=lambda folder, names: [n for n in names if Path(folder) == source and n in EXCLUDED])
     notes = []
-    for relative, pattern, replacement in PATCHES:
+    for relative, pattern, replacement, note in PATCHES:
         path = destination / relative
         text, count = re.subn(pattern, lambda match: replacement, path.read_text())
         if count == 0:
             raise TargetError(f"{relative} of {source} has no {pattern!r} to patch: not the GeNN 4.9 layout")
         path.write_text(text)
-        notes.append(f"{relative}: {pattern} -> {replacement.strip().splitlines()[0]} ({count}x)")
+        notes.append(f"{relative}: {note} ({count}x)")
     return notes
 
 
@@ -85,10 +88,23 @@ def directory_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
+def check_outside_tracked_files(out: Path) -> None:
+    """Refuse a bundle directory inside this checkout unless git ignores it (``build/`` does):
+    neither GeNN's source nor generated projects belong in the repository."""
+    out = out.resolve()
+    if CHECKOUT not in out.parents or not (CHECKOUT / ".git").exists():
+        return
+    ignored = subprocess.run(["git", "-C", str(CHECKOUT), "check-ignore", "-q", str(out.relative_to(CHECKOUT))])
+    if ignored.returncode != 0:
+        raise ParameterError(f"--out {out} lies inside the checkout and is not git-ignored: use build/... or a "
+                             f"directory outside {CHECKOUT}")
+
+
 def make_bundle(out: Path, sizes: list[int], duration, genn: Path) -> dict:
     """Write the bundle (see the module docstring) into the empty or new directory ``out``."""
     if any(n < 1 for n in sizes) or not sizes:
         raise ParameterError(f"--sizes must be positive integers, got {sizes}")
+    check_outside_tracked_files(out)
     out = check_output_directory(out)
     if out.exists() and any(out.iterdir()):
         raise ParameterError(f"--out {out} is not empty: give a new directory")

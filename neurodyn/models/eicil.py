@@ -33,17 +33,24 @@ in the ``thresholds`` slot (orders 1, 2, 3) before delivery in the ``synapses`` 
 runs synapse dynamics, then spike delivery, then the neuron update of the next step. The
 price is one copy per synapse and step. Transmission has no delay: a delay would deliver
 the sign of a later spike.
+
+Global coupling (``K = N - 1``: every other neuron) goes through one shared signed field
+(``coupling`` ``"field"``, the default except on GeNN; :func:`signed_field`): the spikes of a
+step are summed once, ``S = sum_j s_j``, and every neuron takes ``v_i += w (S - s_i)`` (its own
+sign only if it spiked), O(N) per step and N synapses instead of N(N-1). ``"pairwise"`` keeps
+the N(N-1) sign synapses (the check, and the form GeNN builds).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import NeuronGroup, PoissonInput, Quantity, SpikeMonitor, Synapses, have_same_dimensions, ms, second
+from brian2 import (NeuronGroup, PoissonInput, Quantity, SpikeMonitor, Synapses, have_same_dimensions, linked_var, ms,
+                    second)
 
 from neurodyn.errors import ParameterError
 from neurodyn.model import Model
-from neurodyn.models.inhibitory import connect, fixed_in_degree
+from neurodyn.models.inhibitory import connect, fixed_in_degree, shared_field_chosen
 from neurodyn.parameters import Parameter, ParameterSpec, check_time_grid
 from neurodyn.results import SimulationResult
 
@@ -63,6 +70,15 @@ LEAKY_EQUATIONS = "dv/dt = x - v/tau : 1\ntau : second (shared, constant)" + _CO
 NON_LEAKY_EQUATIONS = "dv/dt = x : 1" + _COMMON_EQUATIONS
 THRESHOLD = "v >= theta_e or (v <= -theta_i and inh_on == 1)"
 RESET = "s = 2*int(v > 0) - 1\nv = v - theta_e*int(s > 0) + theta_i*int(s < 0)"
+#: Variables of the shared signed field (:func:`signed_field`): ``arrivals`` sums the signs of the
+#: step's spikes (only neuron 0's entry is used), every neuron reads it as ``arrived``; ``own`` is
+#: the neuron's own sign in a step where it spiked, else 0; ``w_field`` the recurrent weight.
+SIGNED_FIELD_EQUATIONS = """
+arrivals : 1
+arrived : 1 (linked)
+own : 1
+w_field : 1 (shared, constant)
+"""
 
 
 def _check_time(name: str, value, allow_zero: bool = False) -> Quantity:
@@ -138,8 +154,10 @@ class EINeuron:
         if self.tau is not None:
             _check_time("tau", self.tau)
 
-    def build(self, n: int, name: str, dt: Quantity, values: dict | None = None) -> NeuronGroup:
-        """``n`` EI neurons; ``values`` sets further variables (``x``, ``v``) after the parameters.
+    def build(self, n: int, name: str, dt: Quantity, values: dict | None = None,
+              shared_field: bool = False) -> NeuronGroup:
+        """``n`` EI neurons; ``values`` sets further variables (``x``, ``v``) after the parameters;
+        ``shared_field`` adds the variables of :func:`signed_field` and records the own sign at reset.
 
         Without leak ``v += x*dt`` (Euler) is exact for constant ``x`` (Brian2's ``exact``
         refuses ``dv/dt = x``)."""
@@ -148,8 +166,10 @@ class EINeuron:
                       "cycle_steps": cycle_steps, "inh_steps": inh_steps}
         if self.tau is not None:
             parameters["tau"] = self.tau
-        group = NeuronGroup(n, NON_LEAKY_EQUATIONS if self.tau is None else LEAKY_EQUATIONS, threshold=THRESHOLD,
-                            reset=RESET, method="euler" if self.tau is None else "exact", name=name, namespace={})
+        equations = (NON_LEAKY_EQUATIONS if self.tau is None else LEAKY_EQUATIONS) + (
+            SIGNED_FIELD_EQUATIONS if shared_field else "")
+        group = NeuronGroup(n, equations, threshold=THRESHOLD, reset=RESET + ("\nown = s" if shared_field else ""),
+                            method="euler" if self.tau is None else "exact", name=name, namespace={})
         for variable, value in {**parameters, **(values or {})}.items():
             setattr(group, variable, value)
         resetter = group.resetter["spike"]
@@ -170,6 +190,24 @@ def sign_synapses(source: NeuronGroup, target: NeuronGroup, connections: tuple[n
     connect(synapses, connections)
     synapses.w = w
     synapses.state_updater.when, synapses.state_updater.order = "thresholds", SIGN_COPY_ORDER
+    return synapses
+
+
+def signed_field(neurons: NeuronGroup, w: float, name: str) -> Synapses:
+    """All-to-all signed coupling without autapses through one shared field, for a group built
+    with ``shared_field=True``: N synapses add each spike's sign to neuron 0's ``arrivals``
+    (``arrivals_post += s_pre``, in the ``synapses`` slot like :func:`sign_synapses`' delivery);
+    after the synapses every neuron adds ``w_field * (arrived - own)``, then the counters are
+    cleared. Same dynamics as :func:`sign_synapses` with ``K = N - 1``: the sum of the step's
+    ``w * s_j`` becomes one product ``w * (S - s_i)``, which may differ in the last bit (tested:
+    identical spikes)."""
+    n = len(neurons)
+    synapses = Synapses(neurons, neurons, on_pre="arrivals_post += s_pre", name=name, namespace={})
+    synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
+    neurons.arrived = linked_var(neurons, "arrivals", index=np.zeros(n, dtype=int))
+    neurons.w_field = w
+    neurons.run_regularly("v += w_field * (arrived - own)", when="after_synapses", order=0, name=f"{name}_field")
+    neurons.run_regularly("arrivals = 0\nown = 0", when="after_synapses", order=1, name=f"{name}_field_clear")
     return synapses
 
 
@@ -230,6 +268,8 @@ PARAMETERS = ParameterSpec((
     Parameter("dt", 0.1 * ms, "integration time step", unit=ms, display_unit="ms"),
     Parameter("seed", 0, "seed of drive, initial state, connectivity and Poisson input", kind=int, minimum=0,
               maximum=2**32 - 1),
+    Parameter("coupling", "auto", "K = N-1: field (one shared signed field) or pairwise (N(N-1) synapses); "
+              "auto: field except on GeNN", kind=str, choices=("auto", "field", "pairwise")),
 ))
 
 
@@ -258,10 +298,21 @@ class EINetwork(Model):
         v = self.values
         if v["K"] > v["N"] - 1:
             raise ParameterError(f"K must be <= N - 1 (no autapses); got K={v['K']}, N={v['N']}")
+        if v["coupling"] == "field" and not self.is_global:
+            raise ParameterError(f'coupling="field" needs global coupling (K = N - 1); got K={v["K"]}, N={v["N"]}')
         if not 0 <= v["inh_in_frac"] <= 1:
             raise ParameterError(f"inh_in_frac must lie in [0, 1], got {v['inh_in_frac']}")
         self.neuron_type().schedule.steps(v["dt"])  # checks thresholds, tau and the schedule
         check_time_grid(v, time_constants=("tau",))
+
+    @property
+    def is_global(self) -> bool:
+        """All-to-all recurrent coupling without autapses (``K = N - 1``)."""
+        return self.values["K"] == self.values["N"] - 1
+
+    def uses_shared_field(self) -> bool:
+        """Whether the recurrent coupling goes through :func:`signed_field` (module docstring)."""
+        return shared_field_chosen(self.values["coupling"], self.is_global)
 
     def neuron_type(self) -> EINeuron:
         v = self.values
@@ -296,9 +347,14 @@ class EINetwork(Model):
 
     def network(self):
         v = self.values
+        field = v["K"] > 0 and self.uses_shared_field()
         neurons = self.neuron_type().build(v["N"], "neurons", v["dt"],
-                                           {"x": self.drives() / second, "v": self.initial_potentials()})
+                                           {"x": self.drives() / second, "v": self.initial_potentials()},
+                                           shared_field=field)
         spikes = sign_monitor(neurons, "spikes")
         poisson = self._poisson_inputs(neurons)  # Brian2's generator: seeded by neurodyn with `seed` (not on GeNN)
-        recurrent = sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent") if v["K"] > 0 else None
+        if field:
+            recurrent = signed_field(neurons, v["w"], "recurrent")
+        else:
+            recurrent = sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent") if v["K"] > 0 else None
         return neurons, spikes, poisson, recurrent

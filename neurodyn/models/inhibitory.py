@@ -79,6 +79,19 @@ def connect(synapses: Synapses, connections: tuple[np.ndarray, np.ndarray] | Non
         synapses.connect(i=np.asarray(i, dtype=np.int32), j=np.asarray(j, dtype=np.int32))
 
 
+def shared_field_chosen(choice: str, is_global: bool) -> bool:
+    """Whether a globally coupled network is built with one shared field: ``coupling`` ``"field"``,
+    or ``"auto"`` unless the network is built for GeNN; never for non-global coupling. ``"field"``
+    for GeNN raises :class:`ParameterError` (Brian2GeNN has no linked variables)."""
+    if not is_global or choice == "pairwise":
+        return False
+    for_genn = planned_target() == "genn" or type(get_device()).__name__ == "GeNNDevice"
+    if choice == "field" and for_genn:
+        raise ParameterError('coupling="field" needs linked variables, which Brian2GeNN does not support; '
+                             'use coupling="pairwise" (or "auto") on GeNN')
+    return not for_genn
+
+
 def fixed_in_degree(n: int, k: int, rng: np.random.Generator, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
     """Random connectivity where every neuron receives exactly ``k`` inputs, no autapses.
 
@@ -190,16 +203,8 @@ class InhibitoryNetwork(Model):
         return synapses
 
     def uses_shared_field(self) -> bool:
-        """Whether global coupling goes through the shared field (see :meth:`coupling`): ``"field"``,
-        or ``"auto"`` unless the network is built for GeNN."""
-        choice = self.values["coupling"]
-        if not self.is_global or choice == "pairwise":
-            return False
-        for_genn = planned_target() == "genn" or type(get_device()).__name__ == "GeNNDevice"
-        if choice == "field" and for_genn:
-            raise ParameterError('coupling="field" needs linked variables, which Brian2GeNN does not support; '
-                                 'use coupling="pairwise" (or "auto") on GeNN')
-        return not for_genn
+        """Whether global coupling goes through the shared field (see :meth:`coupling`)."""
+        return shared_field_chosen(self.values["coupling"], self.is_global)
 
     def __init__(self, excitabilities: Sequence[float] | None = None, **overrides):
         self._given_excitabilities = None if excitabilities is None else real_array("excitabilities", excitabilities)
