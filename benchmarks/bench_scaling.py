@@ -199,7 +199,8 @@ def print_ratios(rows) -> None:
                 continue
             ref = by[mine, n]
             ratio = r["run_s"] / ref["run_s"]
-            goal = "" if target is None or n != 10**4 else f" (target >= {target:g}x: {'met' if ratio >= target else 'MISSED'})"
+            verdict = "met" if target is not None and ratio >= target else "MISSED"
+            goal = "" if target is None or n != 10**4 else f" (target >= {target:g}x: {verdict})"
             same = (f"identical spikes: {same_spikes(r['spikes_file'], ref['spikes_file'])}" if r["spikes_file"]
                     else f"spikes {r['spikes']} vs {ref['spikes']}")
             print(f"N={n}: {mine} is {ratio:.2f}x {other} (run s {ref['run_s']:.3f} vs {r['run_s']:.3f}; "

@@ -353,8 +353,9 @@ class EINetwork(Model):
                                            shared_field=field)
         spikes = sign_monitor(neurons, "spikes")
         poisson = self._poisson_inputs(neurons)  # Brian2's generator: seeded by neurodyn with `seed` (not on GeNN)
+        recurrent = None
         if field:
             recurrent = signed_field(neurons, v["w"], "recurrent")
-        else:
-            recurrent = sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent") if v["K"] > 0 else None
+        elif v["K"] > 0:
+            recurrent = sign_synapses(neurons, neurons, self.connectivity(), v["w"], "recurrent")
         return neurons, spikes, poisson, recurrent
