@@ -298,13 +298,10 @@ def _layer_group(layer: SpikingLayer, n_samples: int, name: str, constant, timed
         raise ConversionError(f"{layer.name}: a converted ANN neuron ({layer.neuron}) takes an input constant over "
                               f"time")
     drive = (tile(layer.bias) + (0.0 if constant is None else constant)) * layer.rate_unit * Hz
-    values = {"ei": {"x": drive, **EI_LAYER_VALUES}}.get(layer.neuron, {"drive": drive})
-    if layer.spiking and layer.neuron == "quantized":
-        values["amplitude"] = layer.amplitude
-    elif layer.spiking and layer.neuron == "if":
-        values["theta"] = tile(layer.threshold)
-    if layer.neuron == "ei" and not layer.spiking:
-        values = {"drive": drive}
+    values = {"drive": drive}  # readouts, Poisson encoders
+    if layer.spiking:
+        values = {"ei": {"x": drive, **EI_LAYER_VALUES}, "quantized": {"drive": drive, "amplitude": layer.amplitude},
+                  "if": {"drive": drive, "theta": tile(layer.threshold)}}.get(layer.neuron, values)
     return ann_neuron_model(layer.neuron, layer.spiking, gated and layer.neuron != "poisson").build(
         n_samples * layer.size, name, values)
 
