@@ -167,3 +167,31 @@ def test_trained_snntorch_network_runs_on_genn_like_snntorch(genn_installed):
     np.testing.assert_array_equal(genn.output_counts, runtime.output_counts)
     for name in runtime.spikes:
         np.testing.assert_array_equal(genn.spikes[name], runtime.spikes[name])
+
+
+def test_genn_refuses_what_the_lag_compensation_cannot_make_up():
+    """Depths on GeNN: a chain fed 0/1 spikes gets depths 1, 2, 3; a projection that skips a
+    layer or runs back from a deeper layer would need a delay and is refused by name, as are
+    time-varying real-valued currents (before anything is built)."""
+    from neurodyn.convert.spiking_graph import INPUT, Projection, make_graph, make_layer
+    from neurodyn.convert.spiking_network import genn_depths
+    from neurodyn.errors import TargetError
+
+    def graph(extra):
+        sources = [[INPUT], [0], [1, *extra]]
+        layers = [make_layer(f"l{k}", 3, [Projection(s, np.ones((3, 3))) for s in sources[k]], 0.0, decay=0.5,
+                             threshold=1.0) for k in range(3)]
+        return make_graph((3,), layers, 1 * ms, "test")
+
+    assert genn_depths(graph([]), "spikes") == (1, 2, 3)
+    assert genn_depths(graph([]), "constant") == (0, 1, 2)
+    assert genn_depths(graph([2]), "spikes") == (1, 2, 3)  # self-recurrent: no delay needed
+    with pytest.raises(TargetError, match="projection from l0 to l2 would need a delay of 1 step"):
+        genn_depths(graph([0]), "spikes")
+    with pytest.raises(TargetError, match="has no TimedArray"):
+        genn_depths(graph([]), "currents")
+    layers = list(graph([]).layers)
+    layers[0] = make_layer("l0", 3, [Projection(INPUT, np.ones((3, 3))), Projection(2, np.ones((3, 3)))], 0.0,
+                           decay=0.5, threshold=1.0)
+    with pytest.raises(TargetError, match="projection from l2 to l0 would need a delay of -2 step"):
+        genn_depths(make_graph((3,), layers, 1 * ms, "test"), "spikes")

@@ -9,12 +9,12 @@ from neurodyn.convert.readers import read_npz, read_torch, write_npz
 from neurodyn.convert.simulate import SpikingRun, run_converted
 from neurodyn.convert.snntorch_reader import read_snntorch
 from neurodyn.convert.spiking_graph import SpikingGraph
-from neurodyn.convert.spiking_network import run_spiking, run_spiking_many
+from neurodyn.convert.spiking_network import run_spiking, run_spiking_batches, run_spiking_many
 
 __all__ = ["ENCODINGS", "NEURONS", "READOUTS", "ConversionError", "ConversionWarning", "ConvertedNetwork",
            "DenseLayer", "DenseNetwork", "SpikingGraph", "SpikingRun", "convert", "evaluate",
            "plot_accuracy_vs_T", "read_nir", "read_norse", "read_npz", "read_snntorch", "read_torch", "run_converted",
-           "run_spiking", "run_spiking_many", "write_npz"]
+           "run_spiking", "run_spiking_batches", "run_spiking_many", "write_npz"]
 
 
 # Hybrid LMU (neurodyn.lmu, which imports this package): read_lmu and run_lmu, loaded on first use

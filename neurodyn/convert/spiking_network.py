@@ -31,7 +31,9 @@ currents that vary over time.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from brian2 import Hz, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, TimedArray
@@ -57,6 +59,7 @@ class SpikingGraphRun:
     spikes: dict
     v: dict
     run_seconds: float
+    wall_seconds: float = float("nan")  # run_spiking_batches: this batch's whole call (build included for the first)
 
     @property
     def output_counts(self) -> np.ndarray:
@@ -210,12 +213,15 @@ def _target_variable(layer: SpikingLayer) -> str:
     return {"lif": "inp", "quantized": "x"}.get(layer.neuron, "v")
 
 
-def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v, dt, genn: bool = False) -> BuiltGraph:
+def build_graph(graph: SpikingGraph, inputs: np.ndarray, prefix: str, record_v, dt, genn: bool = False,
+                timed: bool = False) -> BuiltGraph:
     """Brian2 objects of ``graph`` for time-major ``inputs`` ``(T, N, n_in)`` on a clock of step
     ``dt``; ``record_v``: True, False or the names of the layers whose membrane is recorded;
-    ``genn``: build for GeNN's fixed schedule (module docstring) instead of Brian2's."""
+    ``genn``: build for GeNN's fixed schedule (module docstring) instead of Brian2's; ``timed``:
+    every input current from a TimedArray, even a constant one (so that a standalone program can
+    be rerun with other inputs, :func:`run_spiking_batches`)."""
     n_steps, n_samples, _ = inputs.shape
-    kind = _input_kind(inputs)
+    kind = "currents" if timed else _input_kind(inputs)
     depths = genn_depths(graph, kind) if genn else (0,) * len(graph.layers)
     objects, spike_monitors, state_monitors, groups = [], {}, {}, []
     generator = None
@@ -292,13 +298,10 @@ def _layer_group(layer: SpikingLayer, n_samples: int, name: str, constant, timed
         raise ConversionError(f"{layer.name}: a converted ANN neuron ({layer.neuron}) takes an input constant over "
                               f"time")
     drive = (tile(layer.bias) + (0.0 if constant is None else constant)) * layer.rate_unit * Hz
-    values = {"ei": {"x": drive, **EI_LAYER_VALUES}}.get(layer.neuron, {"drive": drive})
-    if layer.spiking and layer.neuron == "quantized":
-        values["amplitude"] = layer.amplitude
-    elif layer.spiking and layer.neuron == "if":
-        values["theta"] = tile(layer.threshold)
-    if layer.neuron == "ei" and not layer.spiking:
-        values = {"drive": drive}
+    values = {"drive": drive}  # readouts, Poisson encoders
+    if layer.spiking:
+        values = {"ei": {"x": drive, **EI_LAYER_VALUES}, "quantized": {"drive": drive, "amplitude": layer.amplitude},
+                  "if": {"drive": drive, "theta": tile(layer.threshold)}}.get(layer.neuron, values)
     return ann_neuron_model(layer.neuron, layer.spiking, gated and layer.neuron != "poisson").build(
         n_samples * layer.size, name, values)
 
@@ -359,6 +362,59 @@ def run_spiking_many(items, *, layout: str | None = None, target: str = "numpy",
         run_seconds = session.last_run_seconds()
         runs = [_collect(graph, inputs.shape[1], n_steps, b, float(dt), run_seconds)
                 for (graph, inputs), b in zip(checked, built)]
+    return runs
+
+
+def input_currents(graph: SpikingGraph, inputs: np.ndarray) -> dict[int, np.ndarray]:
+    """Per layer fed by the input: its input current ``(T, N * size)`` for time-major ``inputs``."""
+    currents = {}
+    for index, layer in enumerate(graph.layers):
+        from_input = [p.weight for p in layer.projections if p.source == INPUT]
+        if from_input:
+            currents[index] = sum(inputs @ weight.T for weight in from_input).reshape(inputs.shape[0], -1)
+    return currents
+
+
+def run_spiking_batches(graph: SpikingGraph, batches, *, layout: str | None = None, target: str = "cpp_standalone",
+                        record_v=False, **device_options) -> list[SpikingGraphRun]:
+    """``graph`` on several batches of inputs of one shape, one :class:`SpikingGraphRun` each.
+
+    On cpp_standalone the program is built and compiled once, for the first batch; every further
+    batch overwrites the input currents' TimedArray file of the built program
+    (``static_arrays/<name>_values``, read at start) and runs the same binary again (its monitors
+    read the new results). Other targets run the batches one after the other (the runtime targets
+    reuse their compiled code)."""
+    checked = [check_inputs(graph, inputs, layout) for inputs in batches]
+    if not checked:
+        raise ConversionError("no batch of inputs to run")
+    if len({inputs.shape for inputs in checked}) != 1:
+        raise ConversionError(f"batches run through one build need one shape, got {sorted({i.shape for i in checked})}")
+    if target != "cpp_standalone":
+        return [run_spiking(graph, inputs, layout="time_major", target=target, record_v=record_v, **device_options)
+                for inputs in checked]
+    from brian2 import device
+
+    dt = graph.dt
+    started = time.perf_counter()
+    with target_device(target, dt, **device_options) as session:
+        built = build_graph(graph, checked[0], "", record_v, dt, timed=True)
+        network = Network(*built.objects, *built.spike_monitors.values(), *built.state_monitors.values())
+        network.run(checked[0].shape[0] * dt, namespace={})
+        n_steps, n_samples = checked[0].shape[:2]
+        runs = [_collect(graph, n_samples, n_steps, built, float(dt), session.last_run_seconds())]
+        runs[0].wall_seconds = time.perf_counter() - started
+        files = {index: Path(device.project_dir) / "static_arrays" / f"stimulus{index}_values"
+                 for index in input_currents(graph, checked[0])}
+        for index, path in files.items():
+            if not path.is_file():
+                raise ConversionError(f"the built program has no input file {path.name}; cannot rerun it")
+        for inputs in checked[1:]:
+            started = time.perf_counter()
+            for index, current in input_currents(graph, inputs).items():
+                np.ascontiguousarray(current, dtype=np.float64).tofile(files[index])
+            device.run(device.project_dir, False, [])
+            runs.append(_collect(graph, n_samples, n_steps, built, float(dt), session.last_run_seconds()))
+            runs[-1].wall_seconds = time.perf_counter() - started
     return runs
 
 
