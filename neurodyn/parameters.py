@@ -373,9 +373,11 @@ class ParameterSpec:
         ``default`` (in that unit), ``unit`` and ``doc``."""
         import pandas as pd
 
-        return pd.DataFrame([{"parameter": p.name, "column": p.column,
-                              "default": p.default if p.unit is None or p.default is None else p.to_record(p.default),
-                              "unit": p.display_unit or "", "doc": p.doc} for p in self.parameters])
+        defaults = [p.default if p.unit is None or p.default is None else p.to_record(p.default) for p in self.parameters]
+        return pd.DataFrame({"parameter": [p.name for p in self.parameters], "column": [p.column for p in self.parameters],
+                             "default": pd.Series(defaults, dtype=object),  # an int stays an int beside floats
+                             "unit": [p.display_unit or "" for p in self.parameters],
+                             "doc": [p.doc for p in self.parameters]})
 
     def describe(self) -> str:
         """One line per parameter: name, default and documentation (for ``--help``)."""

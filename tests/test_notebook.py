@@ -54,3 +54,5 @@ def test_list_models_gives_every_model_and_its_declared_parameters():
     assert inhibitory.loc["tau_d", "default"] == 1.0 and inhibitory.loc["tau_d", "unit"] == "ms"
     assert inhibitory.loc["g", "default"] == InhibitoryNetwork.parameters["g"].default == 1.0
     assert inhibitory.loc["pulse", "default"] == "alpha" and inhibitory.loc["pulse", "unit"] == ""
+    eicil = listing[listing["model"] == "eicil"].set_index("parameter")
+    assert type(eicil.loc["N", "default"]) is int and eicil.loc["N", "default"] == 200

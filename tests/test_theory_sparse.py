@@ -26,6 +26,9 @@ def test_without_quenched_term_it_is_the_diffusion_mean_field():
     reference = sparse_mean_field(5.0, 40)
     assert ours.rate_per_tau_m == pytest.approx(reference.rate_per_tau_m, rel=1e-6)
     assert ours.n_active_frac == pytest.approx(reference.n_active_frac, abs=1e-3)
+    in_hz = quenched_sparse_mean_field(5.0, 40, quenched=False, tau_m=20 * ms)
+    assert in_hz.mean_rate_hz == pytest.approx(ours.rate_per_tau_m / 0.020, rel=1e-12)
+    assert in_hz.observables() == {"n_active_frac": in_hz.n_active_frac, "mean_rate_hz": in_hz.mean_rate_hz}
 
 
 def test_quenched_spread_is_self_consistent_with_the_rate_distribution():

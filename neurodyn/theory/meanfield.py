@@ -94,7 +94,7 @@ class MeanFieldSolution:
                 f"rate_per_tau_m={self.rate_per_tau_m:.4g}, g={self.g:g}{tau})")
 
 
-def _tau_m_seconds(tau_m) -> float | None:
+def tau_m_seconds(tau_m) -> float | None:
     """``tau_m`` (Brian2 quantity or seconds) as seconds, checked > 0; ``None`` stays ``None``."""
     if tau_m is None:
         return None
@@ -142,7 +142,7 @@ def global_mean_field(g: float, I_l: float = 1.0, I_u: float = 1.5, excitabiliti
     23.69
     """
     _check_excitabilities(I_l, I_u, g)
-    tau_m = _tau_m_seconds(tau_m)
+    tau_m = tau_m_seconds(tau_m)
     top = float(np.max(excitabilities)) if excitabilities is not None else I_u
     rate = _solve_rate(lambda R: _excitability_average(lambda I: free_rate(I - g * R), I_l, I_u, excitabilities),
                        float(free_rate(top)) + 1e-12)
@@ -164,7 +164,7 @@ def sparse_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, exci
     (Brian2 quantity or seconds) adds the rate in Hz.
     """
     _check_excitabilities(I_l, I_u, g)
-    tau_m = _tau_m_seconds(tau_m)
+    tau_m = tau_m_seconds(tau_m)
     if K < 1:
         raise ParameterError(f"K must be >= 1, got {K}")
 

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import optimize, special
 
 from neurodyn.errors import ParameterError
-from neurodyn.theory.meanfield import MeanFieldSolution, _tau_m_seconds, free_rate
+from neurodyn.theory.meanfield import MeanFieldSolution, tau_m_seconds, free_rate
 
 _LEGENDRE = np.polynomial.legendre.leggauss(96)
 SILENT_BARRIER = 6.0  # (1 - mu)/sigma above this: rate < 1e-15 per tau_m, taken as 0
@@ -88,7 +88,7 @@ def quenched_sparse_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 
     approximation, as :func:`neurodyn.theory.sparse_mean_field`). ``tau_m`` (Brian2 quantity or
     seconds) adds the rate in Hz.
     """
-    tau_m = _tau_m_seconds(tau_m)
+    tau_m = tau_m_seconds(tau_m)
     if not g >= 0:
         raise ParameterError(f"g must be >= 0, got {g}")
     if not K >= 1:
@@ -151,7 +151,7 @@ def shot_noise_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, 
 
     from neurodyn.theory.meanfield import global_mean_field
 
-    tau_m = _tau_m_seconds(tau_m)
+    tau_m = tau_m_seconds(tau_m)
     if not (g >= 0 and K >= 1 and I_l <= I_u and alpha > 0 and duration > 0 and dt > 0):
         raise ParameterError(f"need g >= 0, K >= 1, I_l <= I_u, alpha, duration, dt > 0; got g={g}, K={K}, "
                              f"I_l={I_l}, I_u={I_u}, alpha={alpha}, duration={duration}, dt={dt}")
