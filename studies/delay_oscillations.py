@@ -125,7 +125,7 @@ def plot(frame, study, out):
         ax.plot(curve["tau_d_ms"], curve["g_c_theory"], "--", color=line[0].get_color(),
                 label=f"{label}, linear stability")
     axes[0].set_title("I_l = 1, top I_u swept", fontsize="small")
-    axes[1].set_title(f"fixed mean {MEAN_I:g}, spread Delta", fontsize="small")
+    axes[1].set_title(f"fixed mean {MEAN_I:g}, spread Delta (Delta = 0.5 is I_u = 1.5, left)", fontsize="small")
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xticks(tau_d_ms, [f"{v:g}" for v in tau_d_ms])

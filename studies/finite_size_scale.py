@@ -55,7 +55,8 @@ def plot_part(frame: pd.DataFrame, axes, title: str, g_c: float | None = None) -
         axes[1].plot(part["N"], part["chi"] * np.sqrt(part["N"]), "o-", color=f"C{k}")
     n = np.array([frame["N"].min(), frame["N"].max()])
     axes[0].plot(n, frame["chi"].max() * np.sqrt(n[0] / n), "k:", lw=0.8, label="N^-1/2")
-    axes[0].set(xscale="log", yscale="log", xlabel="N", ylabel="chi", title=title)
+    axes[0].set(xscale="log", yscale="log", xlabel="N", ylabel="chi")
+    axes[0].set_title(title, fontsize="small")
     axes[1].set(xscale="log", yscale="log", xlabel="N", ylabel="chi sqrt(N) (flat: asynchronous)")
     axes[0].legend(fontsize="x-small")
     return fits

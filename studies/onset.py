@@ -14,7 +14,8 @@ N = 800), and the oscillation frequency at onset (measured at the smallest synch
 N) against the theory's. Global coupling through the shared field, alpha = 20 / tau_m, evenly
 spaced excitabilities, each run started in the mean field's asynchronous state.
 
-    python studies/onset.py [--quick] [--out DIR] [--target cython|numpy]
+    python studies/onset.py [--quick] [--out DIR] [--target cython|numpy] [--sizes N ...] [--tau-d MS ...]
+                            [--spreads DELTA ...]
 
 Writes OUT/onset_runs.parquet (every run; a rerun reuses them), OUT/onset.csv (one row per
 (tau_d, Delta)) and OUT/onset.png.
@@ -119,17 +120,18 @@ def plot(table: pd.DataFrame, judged: pd.DataFrame, curve: pd.DataFrame, plan: P
     axes[0].set(xscale="log", yscale="log", xlabel="tau_d (ms)", ylabel="g_c",
                 title=f"onset, N = {', '.join(map(str, plan.sizes))}")
     axes[1].set(xscale="log", xlabel="tau_d (ms)", ylabel="frequency at onset (Hz)")
-    for ax in axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
-            axis.set_minor_formatter(ticker.NullFormatter())
-    axes[0].set_yticks([0.2, 0.3, 0.5, 0.7, 1, 2])
     for ax in axes[:2]:
         ax.set_xticks(plan.theory_tau_d_ms if len(plan.theory_tau_d_ms) < 6 else (0.5, 1, 2, 5))
     axes[2].axhline(-0.25, color="grey", ls=":", lw=1)
     axes[2].axhline(-0.5, color="grey", ls="--", lw=0.8)
     axes[2].set(xscale="log", xlabel="g / g_c(theory)", ylabel="exponent b of chi ~ N^b",
                 title="b > -1/4: synchronous")
+    for ax in axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+            axis.set_minor_formatter(ticker.NullFormatter())
+    axes[0].set_yticks([0.2, 0.3, 0.5, 0.7, 1, 2, 5])
+    axes[2].set_xticks([0.7, 1, 1.4])
     for ax in axes:
         ax.legend(fontsize="x-small")
     fig.suptitle(f"global coupling, alpha=20, mean excitability {MEAN_I} (fixed-mean reading), "
@@ -144,8 +146,14 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="output directory (default results/onset[_quick])")
     parser.add_argument("--target", default="cython", choices=("cython", "numpy"),
                         help="runtime target (cython compiles once for the whole study)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, help="network sizes (default: the mode's)")
+    parser.add_argument("--tau-d", type=float, nargs="+", default=None, help="delays in ms (default: the mode's)")
+    parser.add_argument("--spreads", type=float, nargs="+", default=None, help="spreads Delta (default: the mode's)")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
+    for name, value in (("sizes", args.sizes), ("tau_d_ms", args.tau_d), ("spreads", args.spreads)):
+        if value is not None:
+            plan = replace(plan, **{name: tuple(value)})
     out = Path(args.out or Path("results") / ("onset_quick" if args.quick else "onset"))
     out.mkdir(parents=True, exist_ok=True)
     matplotlib.use("Agg")
