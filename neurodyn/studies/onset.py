@@ -92,7 +92,7 @@ def start_asynchronous(neurons, model: InhibitoryNetwork, rng: np.random.Generat
     decays only by dephasing. (It did not change chi sqrt(N) = 0.77 / 0.82 / 0.89 at N = 400 / 1600
     / 6400, I in [1.4, 1.6], tau_d = 0.1 tau_m, g = 0.3.)"""
     g, excitabilities = model.values["g"], model.excitabilities()
-    rate = global_mean_field(g, excitabilities=excitabilities).rate
+    rate = global_mean_field(g, excitabilities=excitabilities).rate_per_tau_m
     drive = excitabilities - g * rate
     above = drive > 1
     phase = rng.random(drive.size)
