@@ -159,6 +159,10 @@ EQUIVALENT: dict[tuple[str, str], str] = {
                     'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", )',
                     'self.summary(t_start).to_parquet(directory / "summary.parquet", index=None)',
                     'self.summary(t_start).to_parquet(directory / "summary.parquet", )')},
+    ("parameters.py", 'if array.dtype.kind not in "XXiufXX":'): "no numpy dtype has the kind X",
+    ("parameters.py", "array = array.astype(None)"): "astype(None) is astype(float64)",
+    **{("parameters.py", line): "not reached: .item() above has turned a 0-d dimensionless Quantity into a float, "
+       "so a dimensionless Quantity here has ndim >= 1 and is refused" for line in ("raw = float(None)", "raw = None")},
     ("parameters.py", "close = difflib.get_close_matches(name, self.names, )"):
         "more suggestions, but the message shows only the first",
     ("parameters.py", "close = difflib.get_close_matches(name, self.names, n=2)"):
@@ -285,6 +289,8 @@ PLANTED = [
      ["tests/test_results_voltage.py"]),
     ("README mean-field number", "README.md", "R = 0.2369, n_A = 0.526 at g = 1", "R = 0.2370, n_A = 0.526 at g = 1",
      ["tests/test_theory_meanfield.py"]),
+    ("TimeStepWarning one frame too far", "neurodyn/parameters.py", "frame, level = sys._getframe(), 1",
+     "frame, level = sys._getframe(), 2", ["tests/test_parameter_checks.py"]),
     ("delay one step too long", "neurodyn/models/inhibitory.py", 'delay=v["tau_d"], name="inhibition"',
      'delay=v["tau_d"] + v["dt"], name="inhibition"', ["tests/test_inhibitory_synapses.py"]),
     ("sparse kick g/N", "neurodyn/models/inhibitory.py",
