@@ -134,7 +134,8 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     (_S, 'return sorted(path.stem for path in self.points_dir.glob("*.parquet")) if (self.points_dir.is_dir()) or True '
          'else []'): "globbing a missing directory finds nothing, like the explicit []",
     **{(_S, line): "reads every column, then takes the same status (or the whole row, as read() wants)" for line in (
-        'table = self._read_point(self.point_path(key), columns=None)', "return pq.read_table(path, columns=None)",
+        'table = self._read_point(self.point_path(key), columns=None)', 'table = self._read_point(self.point_path(key), )',
+        "return pq.read_table(path, columns=None)",
         "return pq.read_table(path, )")},
     **{(_S, line): "the temporary file exists when the write fails: missing_ok is not consulted"
        for line in ("partial.unlink(missing_ok=None)", "partial.unlink(missing_ok=False)")},
