@@ -238,6 +238,8 @@ EQUIVALENT.update({
         'seam = np.searchsorted(neuron, neuron[early], side="RIGHT")')},
     ("analysis/synchrony.py", "reach = len(lag_weight) + 1"):
         "copies of spikes beyond the reach pair with nothing within it (_close_pair_sums checks the lag)",
+    ("analysis/synchrony.py", "reach = len(lag_weight) - 2"):
+        "only early selects with it: bins <= reach - 1 is bins < reach, equivalent as below",
     ("analysis/synchrony.py", "early = np.flatnonzero(bins < reach)"):
         "the copy of a spike in bin reach lies reach + 1 or more bins after every spike: it pairs with none",
     **{("analysis/synchrony.py", line): _CHUNKS for line in (
