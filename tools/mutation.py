@@ -22,6 +22,7 @@ README's testing section lists them by module.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -360,12 +361,27 @@ def mutmut(copy: Path, *args: str) -> str:
     return done.stdout + done.stderr
 
 
-def changed_lines(copy: Path, mutant: str) -> tuple[str, str]:
-    """(original, mutated) line of a mutant's diff."""
-    diff = mutmut(copy, "show", mutant).splitlines()
-    old = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
-    new = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
-    return " / ".join(old), " / ".join(new)
+_DIFFS = """
+import json, sys
+from mutmut.mutation.diff_apply import find_mutant, get_diff_for_mutant
+print(json.dumps({name: get_diff_for_mutant(name, path=find_mutant(name).path) for name in sys.argv[1:]}))
+"""
+
+
+def changed_lines(copy: Path, mutants: list[str]) -> dict[str, tuple[str, str]]:
+    """(original, mutated) line of each mutant's diff (what ``mutmut show`` prints), in one process."""
+    if not mutants:
+        return {}
+    done = subprocess.run([sys.executable, "-c", _DIFFS, *mutants], cwd=copy, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"reading the mutants' diffs failed:\n{done.stderr[-3000:]}")
+    lines = {}
+    for name, diff in json.loads(done.stdout.splitlines()[-1]).items():
+        diff = diff.splitlines()
+        old = [line[1:].strip() for line in diff if line.startswith("-") and not line.startswith("---")]
+        new = [line[1:].strip() for line in diff if line.startswith("+") and not line.startswith("+++")]
+        lines[name] = " / ".join(old), " / ".join(new)
+    return lines
 
 
 def equivalence(module: str, old: str, new: str) -> str | None:
@@ -393,10 +409,11 @@ def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
             statuses[match[1]] = match[2]
     counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
     survivors, equivalent = [], []
-    for name, status in sorted(statuses.items()):
-        if status not in ("survived", "no tests", "suspicious"):
-            continue
-        old, new = changed_lines(copy, name)
+    left = sorted(name for name, status in statuses.items() if status in ("survived", "no tests", "suspicious"))
+    diffs = changed_lines(copy, left)
+    for name in left:
+        status = statuses[name]
+        old, new = diffs[name]
         reason = equivalence(module, old, new)
         (equivalent if reason else survivors).append((name, old, new, reason or status))
     untested = counts.get("no tests", 0)
