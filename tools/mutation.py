@@ -58,7 +58,8 @@ MODULES = {
     "theory/stability.py": [f"tests/test_theory_stability.py::{name}" for name in (
         "test_rate_response_at_zero_is_the_slope_of_the_free_rate", "test_rate_response_is_its_defining_integral",
         "test_free_oscillators_answer_a_growing_modulation_with_H", "test_population_response_matches_the_direct_average",
-        "test_zero_coupling_is_stable", "test_bad_input_is_refused_by_name")],
+        "test_zero_coupling_is_stable", "test_bad_input_is_refused_by_name",
+        "test_line_crossings_are_roots_of_the_directly_averaged_characteristic")],
     "theory/sparse.py": [f"tests/test_theory_sparse.py::{name}" for name in (
         "test_vectorised_siegert_matches_adaptive_quadrature", "test_without_quenched_term_it_is_the_diffusion_mean_field",
         "test_shot_noise_theory_without_coupling_gives_the_free_rates", "test_bad_input_is_refused_by_name")],
