@@ -76,7 +76,10 @@ def test_recorded_neurons_whole_in_range_and_unique():
     assert check_recorded_neurons([4, 0, 2], 5).tolist() == [4, 0, 2]            # the order given, 0 and N - 1
     whole = check_recorded_neurons(np.array([1.0, 4.0, 3.0]), 5)
     assert whole.tolist() == [1, 4, 3] and whole.dtype == np.int64               # whole floats, odd ones too
+    assert check_recorded_neurons(np.array([2.0, 0.0], dtype=np.float32), 5).tolist() == [2, 0]   # any float type
     assert check_recorded_neurons([], 5).tolist() == []
+    with pytest.raises(ParameterError, match="whole neuron indices"):
+        check_recorded_neurons([True, False], 5)                                 # booleans are not indices
     for bad, message in (([0.5], "whole neuron indices"), ([5], r"lie in \[0, 4\]"), ([-1], r"lie in \[0, 4\]"),
                          ([1, 3, 1], r"neuron\(s\) \[1\] more than once")):
         with pytest.raises(ParameterError, match=message):
@@ -86,8 +89,8 @@ def test_recorded_neurons_whole_in_range_and_unique():
 def test_delays_on_the_step_grid_within_the_relative_tolerance():
     dt = 0.1 * ms
     check_time_grid({"dt": dt, "d": 3 * dt}, delays=("d",))
-    # relative to the number of steps, not to one step: 10^6 steps off by 10 steps' tolerance / 2 are accepted
-    check_time_grid({"dt": dt, "d": dt * (1e6 + 50)}, delays=("d",))
+    # relative to the number of steps, not to one step: 10^6 steps off by half a step (tolerance 100 steps) pass
+    check_time_grid({"dt": dt, "d": dt * (1e6 + 0.5)}, delays=("d",))
     check_time_grid({"dt": dt, "d": dt * (1e6 + 1e6 * STEP_TOLERANCE / 2)}, delays=("d",))
     # off by exactly the tolerance (STEP_TOLERANCE steps of dt = 1 s, the same float) is still accepted
     check_time_grid({"dt": 1 * second, "d": STEP_TOLERANCE * second}, delays=("d",))

@@ -34,8 +34,16 @@ def callers_files() -> set[str]:
                         for mutmut in [sys.modules.get("mutmut")] if mutmut and "MUTANT_UNDER_TEST" in os.environ)}
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+def open_fds(directory) -> int:
+    """File descriptors of this process open on files under ``directory`` (other tests' files,
+    closed by the garbage collector at any moment, do not count)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith(str(directory))
+        except OSError:  # closed meanwhile
+            pass
+    return count
 
 
 def test_arrow_table_stores_mixed_object_columns_as_text_and_keeps_missing_values():
@@ -104,18 +112,18 @@ def test_read_of_a_column_that_is_text_in_one_point_and_numbers_in_another(tmp_p
 
 def test_claims_exclude_a_second_store_until_released(tmp_path):
     first, second = PointStore(tmp_path / "new" / "study"), PointStore(tmp_path / "new" / "study")
-    before = open_fds()
+    before = open_fds(tmp_path)
     assert first.claim("k") is True and first.claim("k") is True          # a second claim by the owner
     assert (tmp_path / "new" / "study" / "claims" / "k.lock").is_file()
-    assert open_fds() == before + 1
+    assert open_fds(tmp_path) == before + 1
     assert (first.claims_dir / "k.lock").read_text() == f"pid {os.getpid()}\n"
-    assert second.claim("k") is None and open_fds() == before + 1         # refused, its handle closed
+    assert second.claim("k") is None and open_fds(tmp_path) == before + 1         # refused, its handle closed
     first.release("k")
     first.release("k")                                                     # releasing twice is harmless
-    assert open_fds() == before
+    assert open_fds(tmp_path) == before
     assert second.claim("k") is True and first.claim("k") is None
     second.release_all()
-    assert open_fds() == before and first.claim("k") is True
+    assert open_fds(tmp_path) == before and first.claim("k") is True
     first.release_all()
 
 
@@ -124,12 +132,12 @@ def test_claim_of_a_stored_point_depends_on_its_status(tmp_path):
     first.write("ok", row("ok", "ok"))
     first.write("failed", row("failed", "error"))
     first.write("crashed", row("crashed", "quarantined"))
-    before = open_fds()
+    before = open_fds(tmp_path)
     assert first.claim("ok") is False and first.claim("crashed") is False
-    assert open_fds() == before and second.claim("ok") is False            # no lock kept on a stored point
+    assert open_fds(tmp_path) == before and second.claim("ok") is False            # no lock kept on a stored point
     assert first.claim("failed") is True and second.claim("failed") is None  # a failed point runs again
     first.release_all()
-    assert open_fds() == before
+    assert open_fds(tmp_path) == before
 
 
 @pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
@@ -152,12 +160,12 @@ def test_other_lock_errors_are_raised_without_leaking_the_handle(tmp_path, monke
 
     monkeypatch.setattr(fcntl, "flock", broken)
     store = PointStore(tmp_path)
-    before = open_fds()
+    before = open_fds(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(OSError, match="I/O error"):
             store.claim("a")
-    assert open_fds() == before and store._claims == {}
+    assert open_fds(tmp_path) == before and store._claims == {}
 
 
 def test_crashes_are_counted_per_point(tmp_path):

@@ -12,7 +12,7 @@ from neurodyn.analysis.synchrony import chi_from_voltage
 from neurodyn.errors import ParameterError
 from neurodyn.theory import free_rate, global_mean_field
 from neurodyn.theory.stability import (AsynchronousState, Network, count_unstable_roots, critical_coupling,
-                                       leading_root, rate_response)
+                                       leading_root, line_crossings, rate_response)
 
 TAU_M = 10e-3
 
@@ -160,3 +160,26 @@ def test_bad_input_is_refused_by_name():
         Network(tau_d=0.1, n_neurons=100).state(-1.0)
     with pytest.raises(ParameterError, match="cutoff"):
         Network(tau_d=0.1).state(1.0)  # the default cutoff needs n_neurons
+
+
+def test_line_crossings_are_roots_of_the_directly_averaged_characteristic():
+    """Each crossing (g, omega) that line_crossings returns for the frozen state at g0 must be a
+    root of F(sigma + i omega) = 1 + g P e^{-lam tau_d} <H>, with <H> here the plain average of H
+    over 200,000 evenly spaced excitabilities (the test above: it agrees with population_response
+    to 1e-4 relative, so |F| <= 1e-4 * g |gain| ~ 1e-4 at a root; 1e-3 allowed); sorted by g, all g > 0,
+    and each omega within the scanned band."""
+    network = Network(tau_d=0.1, alpha=20.0, I_l=1.4, I_u=1.6, n_neurons=400)
+    g0 = 0.5
+    state = network.state(g0)
+    drives = 1.4 + 0.2 * (np.arange(200_000) + 0.5) / 200_000 - g0 * state.rate
+    crossings = line_crossings(network, state)
+    assert crossings and [c.g for c in crossings] == sorted(c.g for c in crossings)
+    for crossing in crossings:
+        lam = crossing.sigma + 1j * crossing.omega
+        gain = (20.0 / (lam + 20.0)) ** 2 * np.exp(-lam * 0.1) * np.mean(rate_response(lam, drives))
+        assert crossing.sigma == 0.02 and 0 < crossing.omega <= 100.0 and crossing.g > 0
+        assert abs(1 + crossing.g * gain) < 1e-3
+        assert crossing.frequency_hz(TAU_M) == pytest.approx(crossing.omega / (2 * np.pi * TAU_M))
+    # a wider scan finds the same crossings below 100 and maybe more above
+    wider = line_crossings(network, state, omega_max=150.0)
+    assert [round(c.omega, 6) for c in wider if c.omega <= 100.0] == [round(c.omega, 6) for c in crossings]
