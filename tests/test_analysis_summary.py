@@ -177,19 +177,20 @@ def test_summary_and_neuron_table_pass_the_window_and_max_isi_on():
 
 
 def test_chi_voltage_of_the_summary_uses_the_analysis_window():
-    """Identical traces in [0, 1) s (chi = 1), independent noise in [1, 2) s (chi ~ 1/sqrt(20))."""
+    """Identical traces in [0, 1) s (chi = 1), independent noise in [1, 2) s (chi ~ 1/sqrt(30)); 30 firing traces, above the 26 that
+    chi from voltages needs."""
     from neurodyn.analysis import chi_from_voltage
 
     rng = np.random.default_rng(7)
     times = np.arange(0, 2.0, 1e-3)
-    v = np.where(times < 1.0, np.sin(40 * times), rng.normal(size=(20, len(times))))
-    voltage = SimpleNamespace(t=times, neurons=np.arange(20), v=v)
-    i, t = poisson(20, 10.0, 2.0, rng)
-    result = fake_result(i, t, 20, 2.0, {}, voltage)
+    v = np.where(times < 1.0, np.sin(40 * times), rng.normal(size=(30, len(times))))
+    voltage = SimpleNamespace(t=times, neurons=np.arange(30), v=v)
+    i, t = poisson(30, 10.0, 2.0, rng)
+    result = fake_result(i, t, 30, 2.0, {}, voltage)
     early = summarize(result, t_stop=1.0).iloc[0]["chi_voltage"]
     late = summarize(result, t_start=1.0).iloc[0]["chi_voltage"]
     assert early == pytest.approx(1.0) and late == pytest.approx(chi_from_voltage(voltage, t_start=1.0), rel=1e-12)
-    assert late < 0.5                                                            # 1/sqrt(20) = 0.22 plus sampling
+    assert late < 0.5                                                            # 1/sqrt(30) = 0.18 plus sampling
 
 
 def test_kuramoto_count_and_chance_level_columns():
