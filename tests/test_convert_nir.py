@@ -98,7 +98,8 @@ def test_cuba_if_integrator_stages_match_numpy_integration():
     graph = nir.NIRGraph.from_list(nir.Affine(w1, b1), nir.CubaLIF(**cuba), nir.Linear(w2), nir.IF(**if_),
                                    nir.Affine(w3, b3), nir.LI(**li))
     spikes = rng.random((2, 200, 3)) < 0.3
-    fired, v_last = run_nir(graph, spikes, dt=1 * ms)
+    with pytest.warns(ConversionWarning, match="r = tau/dt"):   # r/tau here is not 1/dt: NIR allows it, the reader says so
+        fired, v_last = run_nir(graph, spikes, dt=1 * ms)
     expected = oracle([(w1, b1, "CubaLIF", cuba), (w2, np.zeros(n), "IF", if_), (w3, b3, "LI", li)],
                       spikes, 1e-3, 1.0)
     for name, (out, _) in zip(("cubalif", "if"), expected[:2]):
@@ -148,7 +149,8 @@ def test_scalar_parameters_recurrent_cycle_cuba_li_and_integrator_match_numpy():
              ("lif", "out2"), ("out2", "integrator"), ("integrator", "output")]
     graph = nir.NIRGraph(nodes=nodes, edges=edges, type_check=False)
     spikes = rng.random((2, 200, 3)) < 0.3
-    run = run_spiking(read_nir(graph, 1 * ms), spikes, layout="batch_major", record_v=True)
+    with pytest.warns(ConversionWarning, match="r = tau/dt"):   # r/tau here is not 1/dt: NIR allows it, the reader says so
+        run = run_spiking(read_nir(graph, 1 * ms), spikes, layout="batch_major", record_v=True)
     assert [layer.name for layer in run.graph.layers] == ["lif", "li", "integrator"]
     v, z = np.zeros((2, 6)), np.zeros((2, 6))
     syn, v_li, v_i = np.zeros((2, 2)), np.zeros((2, 2)), np.zeros((2, 2))
@@ -266,7 +268,8 @@ def test_conv_if_pool_lif_graph_matches_numpy_integration(torch, tmp_path):
         type_check=False)
     nir.write(tmp_path / "conv.nir", graph)
     spikes = rng.random((2, 120, 72)) < 0.3
-    fired, _ = run_nir(tmp_path / "conv.nir", spikes, dt=1 * ms)
+    with pytest.warns(ConversionWarning, match="r = tau/dt"):   # r/tau here is not 1/dt: NIR allows it, the reader says so
+        fired, _ = run_nir(tmp_path / "conv.nir", spikes, dt=1 * ms)
     functional = torch.nn.functional
 
     def conv(s):

@@ -187,6 +187,12 @@ def test_real_valued_current_input_gives_the_frameworks_membrane_traces():
         np.testing.assert_allclose(v[:, same], reference[:, same], rtol=0, atol=1e-5 * scale)
 
 
+def inhibiting_leaky():
+    """snnTorch's Leaky with inhibition=True (its constructor warns that the feature is unstable)."""
+    with pytest.warns(UserWarning, match="Inhibition is an unstable feature"):
+        return snn.Leaky(beta=0.9, inhibition=True, init_hidden=True)
+
+
 def test_unsupported_modules_and_options_are_refused_by_name():
     from neurodyn.convert import ConversionError
 
@@ -194,7 +200,7 @@ def test_unsupported_modules_and_options_are_refused_by_name():
     cases = [
         (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Alpha(alpha=0.9, beta=0.8, init_hidden=True))),
          r"module 1 \(Alpha\): the snnTorch neuron Alpha is not supported"),
-        (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9, inhibition=True, init_hidden=True))),
+        (lambda: read_snntorch(torch.nn.Sequential(linear, inhibiting_leaky())),
          r"module 1 \(Leaky\): inhibition=True"),
         (lambda: read_snntorch(torch.nn.Sequential(linear, snn.Leaky(beta=0.9, graded_spikes_factor=2.0))),
          "graded_spikes_factor=2 is not supported"),
