@@ -24,6 +24,7 @@ at once); ``root/worker-k/`` belongs to one worker (an exclusive lock, :func:`cl
 """
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import json
@@ -194,6 +195,7 @@ def claim_worker_directory(root: Path) -> Path:
         directory = root / f"worker-{slot}"
         directory.mkdir(exist_ok=True)
         held[root] = (directory, handle)
+        atexit.register(handle.close)   # the lock lasts as long as the process
         return directory
 
 
