@@ -154,13 +154,14 @@ def test_sampled_record_with_summed_mean_matches_the_full_record():
 
 
 def test_stored_runs_rerun_nothing_and_key_every_parameter(tmp_path, monkeypatch):
-    """A second StoredRuns on the same file answers from it; a changed duration is a new run."""
+    """A second StoredRuns on the same file answers from it; a changed duration, in-degree or time
+    step is a new run, and the time step reaches the simulation."""
     import neurodyn.studies.onset as onset_module
 
     calls = []
 
     def fake_point(g, n, **options):
-        calls.append((g, n, options["duration"], options["K"]))
+        calls.append((g, n, options["duration"], options["K"], options.get("dt")))
         return synthetic_chi(g, n)
 
     monkeypatch.setattr(onset_module, "synchrony_point", fake_point)
@@ -173,3 +174,8 @@ def test_stored_runs_rerun_nothing_and_key_every_parameter(tmp_path, monkeypatch
     assert len(calls) == 3
     assert StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy").measure(
         0.5, 400, 1.0, 1.4, 1.6, K=20)["K"] == 20 and len(calls) == 3
+    fine = StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy", dt_ms=0.05)
+    fine.measure(0.5, 400, 1.0, 1.4, 1.6)
+    assert len(calls) == 4 and calls[-1][-1] == 0.05 * ms and calls[0][-1] is None
+    assert StoredRuns(path, duration_s=1.0, t_start_s=0.3, target="numpy", dt_ms=0.05).measure(
+        0.5, 400, 1.0, 1.4, 1.6)["dt_ms"] == 0.05 and len(calls) == 4
