@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neurodyn.errors import TargetError
+from neurodyn.slots import claim_slot
 
 #: Programs compiled by this process (all caches together).
 BUILDS = 0
@@ -182,21 +183,10 @@ def claim_worker_directory(root: Path) -> Path:
     _worker.directories = held
     if root in held:
         return held[root][0]
-    root.mkdir(parents=True, exist_ok=True)
-    slot = 0
-    while True:
-        handle = open(root / f"worker-{slot}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            slot += 1
-            continue
-        directory = root / f"worker-{slot}"
-        directory.mkdir(exist_ok=True)
-        held[root] = (directory, handle)
-        atexit.register(handle.close)   # the lock lasts as long as the process
-        return directory
+    directory, handle = claim_slot(root, "worker")
+    held[root] = (directory, handle)
+    atexit.register(handle.close)   # the lock lasts as long as the process
+    return directory
 
 
 def worker_cache(root: Path | None = None) -> ProgramCache:

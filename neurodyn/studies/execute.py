@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import signal
 import sys
@@ -45,6 +44,7 @@ from brian2 import Quantity
 
 from neurodyn.errors import NeurodynError
 from neurodyn.programs import worker_cache
+from neurodyn.slots import claim_slot
 from neurodyn.studies.store import ERROR, OK, QUARANTINED
 
 #: Environment variable naming the parent directory of the workers' Cython caches.
@@ -100,22 +100,9 @@ def claim_cython_cache() -> Path:
 
     if _slot_lock is not None:
         return Path(prefs.codegen.runtime.cython.cache_dir)
-    root = cython_cache_root()
-    root.mkdir(parents=True, exist_ok=True)
-    slot = 0
-    while True:
-        handle = open(root / f"slot-{slot}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            slot += 1
-            continue
-        _slot_lock = handle
-        cache = root / f"slot-{slot}"
-        cache.mkdir(exist_ok=True)
-        prefs.codegen.runtime.cython.cache_dir = str(cache)
-        return cache
+    cache, _slot_lock = claim_slot(cython_cache_root(), "slot")
+    prefs.codegen.runtime.cython.cache_dir = str(cache)
+    return cache
 
 
 def _versions() -> dict:
