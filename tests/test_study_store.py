@@ -9,6 +9,7 @@ just as two drivers do).
 """
 import errno
 import fcntl
+import gc
 import os
 import stat
 import sys
@@ -36,7 +37,10 @@ def callers_files() -> set[str]:
 
 def open_fds(directory) -> int:
     """File descriptors of this process open on files under ``directory`` (other tests' files,
-    closed by the garbage collector at any moment, do not count)."""
+    closed by the garbage collector at any moment, do not count). Unreferenced readers (pyarrow
+    files that reading the store left to the collector) are collected first; the claims' locks are
+    raw descriptors (``os.open``), which only ``os.close`` closes, so a kept lock still counts."""
+    gc.collect()
     count = 0
     for fd in os.listdir("/proc/self/fd"):
         try:
