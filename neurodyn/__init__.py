@@ -7,8 +7,6 @@ except ImportError:  # pyparsing < 3.3 does not warn
     pass
 else:
     _warnings.filterwarnings("ignore", category=_PyparsingDeprecationWarning, module=r"(brian2|pyparsing)(\.|$)")
-# Brian2GeNN 1.7 imports pkg_resources (setuptools < 81 is pinned for it): not the user's concern either
-_warnings.filterwarnings("ignore", message="pkg_resources is deprecated", module=r"brian2genn(\.|$)")
 
 from neurodyn.errors import GeNNUnsupportedError, ModelDefinitionError, NeurodynError, ParameterError, TargetError
 from neurodyn.model import BuiltNetwork, Model, model

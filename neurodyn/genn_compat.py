@@ -325,6 +325,9 @@ def _multiple_of_dt(name: str, what: str, dt: float, group_dt: float) -> Iterabl
 def _function_problems(group, texts: Iterable[str], namespace: Mapping) -> Iterable[str]:
     """Functions (e.g. TimedArray) in ``texts``, resolved in the group's own namespace or else in
     ``namespace`` (the run namespace), that have no GeNN implementation."""
+    from neurodyn.targets import register_genn_device
+
+    register_genn_device()
     from brian2genn.codeobject import GeNNCodeObject
 
     identifiers = set().union(*(get_identifiers(text) for text in texts)) if texts else set()

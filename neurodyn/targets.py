@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+import warnings
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -81,13 +82,22 @@ def _reset_clock(dt_: float) -> None:
     get_device().defaultclock = Clock(dt=dt_ * second, name="defaultclock")
 
 
+def register_genn_device() -> None:
+    """Import Brian2GeNN, which registers the ``genn`` device and its preferences. Brian2GeNN 1.7
+    imports ``pkg_resources`` (setuptools < 81 is pinned for it), whose deprecation warning is
+    not the user's concern: it is silenced for that import only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        import brian2genn  # noqa: F401
+
+
 def genn_path() -> Path | None:
     """The GeNN installation Brian2GeNN will use, or ``None``.
 
     Same order as Brian2GeNN: the ``devices.genn.path`` preference, then ``$GENN_PATH``,
     then the directory above ``genn-buildmodel.sh`` on the ``PATH``.
     """
-    import brian2genn  # noqa: F401  (registers the genn device and its preferences)
+    register_genn_device()
 
     if prefs.devices.genn.path:
         return Path(prefs.devices.genn.path)
@@ -99,7 +109,7 @@ def genn_path() -> Path | None:
 
 def cuda_path() -> str | None:
     """CUDA directory for GPU builds (``devices.genn.cuda_backend.cuda_path`` or ``$CUDA_PATH``)."""
-    import brian2genn  # noqa: F401
+    register_genn_device()
 
     return prefs.devices.genn.cuda_backend.cuda_path or os.environ.get("CUDA_PATH")
 
@@ -125,7 +135,7 @@ class DeviceSession:
 
 def _genn_mode(generate_only: bool, use_gpu: bool | None) -> bool:
     """Whether a GeNN session builds for the GPU; raise :class:`TargetError` if it cannot build."""
-    import brian2genn  # noqa: F401  (registers the genn device)
+    register_genn_device()
 
     if not generate_only and genn_path() is None:
         raise TargetError(NO_GENN_MESSAGE)

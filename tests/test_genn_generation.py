@@ -8,7 +8,6 @@ import re
 import runpy
 from pathlib import Path
 
-import brian2genn  # noqa: F401  (registers the devices.genn preferences patched below)
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +18,9 @@ from neurodyn.cli import main
 from neurodyn.errors import TargetError
 from neurodyn.genn import BUILD_FILE, PARAMS_FILE, build_shell, generate, load_result
 from neurodyn.models.eicil import EINetwork
+from neurodyn.targets import register_genn_device
+
+register_genn_device()  # the devices.genn preferences patched below
 
 MODELS = {
     "global_alpha": InhibitoryNetwork(N=60, g=5, alpha=2, tau_d=1 * ms, seed=1),
