@@ -42,7 +42,14 @@ MODULES = {
                          "tests/test_study_rerun.py::test_store_layout_and_atomic_writes"],
     "studies/grid.py": ["tests/test_study_grid.py", "tests/test_study_grid_values.py", "--doctest-modules",
                         "neurodyn/studies/grid.py"],
-    "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
+    "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py", "tests/test_model_layer.py",
+                   "tests/test_result_storage.py",  # less the GeNN, C++ and SIGKILL-loop tests:
+                   *(f"--deselect=tests/test_{name}" for name in (
+                       "model_layer.py::test_on_genn_the_model_is_built_unseeded",
+                       "model_layer.py::test_genn_check_and_randomness_detection_work_on_any_model",
+                       "result_storage.py::test_a_save_killed_at_any_moment_never_mixes_two_results",
+                       "result_storage.py::test_build_dir_that_is_a_file_is_a_named_error",
+                       "result_storage.py::test_genn_generate_into_a_file_is_a_named_error"))],
     "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_parameter_checks.py",
                       "tests/test_study_grid.py", "tests/test_validation.py",  # less its two subprocess tests:
                       "--deselect=tests/test_validation.py::test_after_refused_inputs_and_a_broken_clock_the_next_"
