@@ -49,7 +49,9 @@ MODULES = {
                        "model_layer.py::test_genn_check_and_randomness_detection_work_on_any_model",
                        "result_storage.py::test_a_save_killed_at_any_moment_never_mixes_two_results",
                        "result_storage.py::test_build_dir_that_is_a_file_is_a_named_error",
-                       "result_storage.py::test_genn_generate_into_a_file_is_a_named_error"))],
+                       "result_storage.py::test_genn_generate_into_a_file_is_a_named_error")),
+                   "tests/test_notebook.py::test_result_and_traces_reprs_are_one_short_line",
+                   "tests/test_notebook.py::test_reprs_give_the_recorded_window_in_ms_and_short_neuron_lists"],
     "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_parameter_checks.py",
                       "tests/test_study_grid.py", "tests/test_validation.py",  # less its two subprocess tests:
                       "--deselect=tests/test_validation.py::test_after_refused_inputs_and_a_broken_clock_the_next_"
@@ -157,18 +159,29 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     (_S, "if key in self.finished(None):"): "the key is in the status of all points exactly when it is in its own",
     (_S, "os.ftruncate(handle, 1)"): "the pid line written next is longer than one byte and overwrites it",
     (_R, 'order = np.argsort(self.spike_t, kind="STABLE")'): "numpy reads the sort kind case-insensitively",
-    (_R, 'v = frame["v"].to_numpy()[order].reshape(len(neurons), -2)'): "numpy takes any negative size as 'infer'",
     (_R, "metadata = {**(table.schema.metadata and {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}"):
         "drops pyarrow's pandas metadata, which restores only index and dtypes these int64/float64 columns keep",
     **{(_R, line): "a RangeIndex is stored as metadata only (index=None, the default): the same columns"
        for line in ('table = pa.Table.from_pandas(self.spikes_frame(), preserve_index=None)',
                     'table = pa.Table.from_pandas(self.spikes_frame(), )',
-                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", index=None)',
-                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", )',
-                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", index=None)',
-                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", )',
-                    'self.summary(t_start).to_parquet(directory / "summary.parquet", index=None)',
-                    'self.summary(t_start).to_parquet(directory / "summary.parquet", )')},
+                    *(f'{frame}.to_parquet(staging / {name}, {index})'
+                      for frame, name in (("trace.frame()", "_state_file(key)"),
+                                          ("self.population_rate_frame()", '"population_rate.parquet"'),
+                                          ("self.summary(t_start)", '"summary.parquet"'))
+                      for index in ("index=None", "")))},
+    (_R, 'values = frame[variable].to_numpy()[order].reshape(len(neurons), -2)'):
+        "numpy takes any negative size as 'infer'",
+    **{(_R, line): "recorded keys are '<population>.<variable>' with one dot (Brian2 names have none): the same split"
+       for line in ('states = {key.split(".", )[1]: trace for key, trace in self.states.items() if key.startswith(name + ".")}',
+                    'states = {key.rsplit(".", 1)[1]: trace for key, trace in self.states.items() if key.startswith(name + ".")}',
+                    'states = {key.split(".", 2)[1]: trace for key, trace in self.states.items() if key.startswith(name + ".")}')},
+    (_R, "spike_t=self.spike_t[keep], states=states, populations=(),"):
+        "a multi-population result records v as '<population>.v', so its voltage is None already",
+    **{(_R, line): "without populations, offsets is [0] and every neuron index >= 0 falls into bin 0: the model, offset 0"
+       for line in ('which = np.searchsorted(offsets, self.spike_i, side="right") - 1 if (self.populations) or True else \\',
+                    "return names[which], self.spike_i - (offsets[which] if (self.populations) or True else 0)")},
+    (_R, 'which = np.searchsorted(offsets, self.spike_i, side="RIGHT") - 1 if self.populations else \\'):
+        "numpy reads the side name case-insensitively by its first letter",
     ("parameters.py", 'if array.dtype.kind not in "XXiufXX":'): "no numpy dtype has the kind X",
     ("parameters.py", "array = array.astype(None)"): "astype(None) is astype(float64)",
     **{("parameters.py", line): "not reached: .item() above has turned a 0-d dimensionless Quantity into a float, "
@@ -180,7 +193,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("studies/grid.py",
      "return int(np.random.SeedSequence([int(study_seed), int(repeat), *words]).generate_state(2)[0] % 2**31)"):
         "generate_state is a stream: its first word does not depend on how many are drawn",
-    (_R, "row = summarize(self, t_start=self.t_start if (t_start is None) and False else t_start)"):
+    (_R, "t0 = self.t_start if (t_start is None) and False else t_start"):
         "summarize itself reads t_start=None as the result's own t_start",
 }
 
