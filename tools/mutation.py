@@ -354,12 +354,12 @@ STATUS_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
 
 
 def scratch_copy(module: str, tests: list[str], workdir: Path) -> Path:
-    """A copy of the package, tests, benchmarks and README with a [mutmut] section for ``module``."""
+    """A copy of the package, tests, benchmarks, data (the shipped networks) and README with a [mutmut] section for ``module``."""
     copy = workdir / module.replace("/", "_").removesuffix(".py")
     shutil.rmtree(copy, ignore_errors=True)
     copy.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("neurodyn", "tests", "benchmarks"):
+    for name in ("neurodyn", "tests", "benchmarks", "data"):
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy(ROOT / "README.md", copy / "README.md")
     selection = "\n    ".join(tests)
@@ -377,6 +377,7 @@ use_git_change_detection = false
 also_copy =
     README.md
     benchmarks
+    data
 """)
     return copy
 
