@@ -354,7 +354,8 @@ STATUS_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
 
 
 def scratch_copy(module: str, tests: list[str], workdir: Path) -> Path:
-    """A copy of the package, tests, benchmarks, data (the shipped networks) and README with a [mutmut] section for ``module``."""
+    """A copy of the package, tests, benchmarks, data (the shipped networks) and README with a [mutmut]
+    section for ``module``."""
     copy = workdir / module.replace("/", "_").removesuffix(".py")
     shutil.rmtree(copy, ignore_errors=True)
     copy.mkdir(parents=True)
