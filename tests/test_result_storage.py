@@ -299,3 +299,23 @@ def test_a_corrupt_file_is_named_in_the_load_error(tmp_path):
         (out / "manifest.json").write_text(json.dumps(manifest))
         with pytest.raises(ResultError, match=rf"cannot read \S*/{name.replace('.', '[.]')}: "):
             SimulationResult.load(out)
+
+
+def test_a_result_saved_without_populations_metadata_loads_as_one_population(tmp_path):
+    """Results written before populations were stored have no 'populations' entry in their metadata."""
+    import pyarrow.parquet as pq
+
+    from neurodyn.results import _METADATA_KEY
+
+    out = synthetic(1.0, 40).save(tmp_path / "r")
+    table = pq.read_table(out / "spikes.parquet")
+    meta = json.loads(table.schema.metadata[_METADATA_KEY])
+    del meta["populations"]
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, _METADATA_KEY: json.dumps(meta).encode()}),
+                   out / "spikes.parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["spikes.parquet"] = (out / "spikes.parquet").stat().st_size
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    loaded = SimulationResult.load(out)
+    assert loaded.populations == () and not loaded.is_multi_population
+    np.testing.assert_array_equal(loaded.spike_i, synthetic(1.0, 40).spike_i[np.argsort(synthetic(1.0, 40).spike_t)])
