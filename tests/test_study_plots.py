@@ -125,3 +125,18 @@ def test_heatmap_puts_the_first_row_at_the_bottom_on_the_given_colour_scale(data
 def test_theory_curve_of_one_point_has_its_observables():
     curve = theory_curve(InhibitoryNetwork, "g", [1.0], dict(N=20))
     assert list(curve.columns) == ["g", "n_active_frac", "mean_rate_hz"] and len(curve) == 1
+
+
+def test_curve_labels_of_rounded_float_and_string_groups_and_a_single_repeat(dataset):
+    """A float group from arithmetic (0.1 + 0.2) is labelled 0.3 (:g), a string group as it is; a
+    point with one repeat has no standard deviation and gets an error bar of length 0."""
+    one_seed = dataset[(dataset["seed"] == 0) & (dataset["I_u"] == 1.5)].assign(level=0.1 + 0.2)
+    ax = plot_curves(one_seed, "g", "mean_rate_hz", by="level")
+    (container,) = ax.containers
+    assert container.get_label() == "level=0.3"
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in container.lines[2][0].get_segments()], 0.0)
+    plt.close(ax.figure)
+    ax = plot_curves(dataset.assign(pulse=np.where(dataset["seed"] == 0, "alpha", "delta")), "g", "mean_rate_hz",
+                     by="pulse")
+    assert [c.get_label() for c in ax.containers] == ["pulse=alpha", "pulse=delta"]
+    plt.close(ax.figure)

@@ -288,6 +288,16 @@ EQUIVALENT.update({
         "for arrays the recording starts where the given window does; an earlier recording start refuses nothing more",
 })
 
+_P = "studies/plots.py"
+EQUIVALENT.update({
+    (_P, "table = finished(frame).pivot_table(index=y, columns=x, values=value, )"): "pivot_table's default aggfunc is 'mean'",
+    (_P, 'cmap: str = "viridis", fmt: str = "{:.2F}", vmin: float | None = None, vmax: float | None = None,'):
+        "'F' differs from 'f' only for inf and NaN, which are not annotated (np.isfinite)",
+    **{(_P, line): "without ax, matplotlib takes the colorbar's space from the image's own axes, which is ax"
+       for line in ("ax.figure.colorbar(image, ax=None)", "ax.figure.colorbar(image, )")},
+    (_P, "ax.figure.colorbar(None, ax=ax)"): "without a mappable, matplotlib uses the current image: the one just drawn",
+})
+
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
 EQUIVALENT_PATTERNS = [
     (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
