@@ -79,7 +79,10 @@ MODULES = {
                            "tests/test_convert_ei.py::test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T",
                            "tests/test_convert_ei.py::test_ei_rate_saturates_at_one_spike_per_step_of_either_sign",
                            *(f"tests/test_convert_genn.py::test_{kind}_generates_a_genn_project"  # the gated drives
-                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network"))],
+                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network")),
+                           # the LMU's count synapses and hidden-layer monitor, against PyTorch's forward pass
+                           "tests/test_lmu_network.py::test_hybrid_counts_equal_the_torch_quantizer",
+                           "tests/test_lmu_network.py::test_spiking_mode_is_integrate_and_fire"],
     "studies/plots.py": ["tests/test_study_plots.py"],
 }
 
@@ -296,6 +299,20 @@ EQUIVALENT.update({
     **{(_P, line): "without ax, matplotlib takes the colorbar's space from the image's own axes, which is ax"
        for line in ("ax.figure.colorbar(image, ax=None)", "ax.figure.colorbar(image, )")},
     (_P, "ax.figure.colorbar(None, ax=ax)"): "without a mappable, matplotlib uses the current image: the one just drawn",
+})
+
+_N = "convert/neurons.py"
+EQUIVALENT.update({
+    **{(_N, line): "Brian2 reads the integration method's name in lower case" for line in (
+        'return NeuronModel(f"dv/dt = x + drive{gate} : 1" + _QUANTIZED_INPUT + onset, method="EULER")',
+        'method="EULER")', 'return NeuronModel(f"dv/dt = drive{gate} : 1\\ndrive : Hz (constant)" + onset, method="EULER")',
+        'threshold=EI_THRESHOLD, reset=EI_RESET, method="EULER")',
+        'threshold="v >= theta", reset="v = v - theta", method="EULER")',
+        'synapses = Synapses(source, target, model=model, on_pre=on_pre, method="EULER", name=name, namespace={})')},
+    **{(_N, line): "the synapses' equations name only their own variables, dt and pre/post variables: no namespace "
+       "is consulted" for line in (
+        'synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, namespace=None)',
+        'synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, )')},
 })
 
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
