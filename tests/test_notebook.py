@@ -56,3 +56,20 @@ def test_list_models_gives_every_model_and_its_declared_parameters():
     assert inhibitory.loc["pulse", "default"] == "alpha" and inhibitory.loc["pulse", "unit"] == ""
     eicil = listing[listing["model"] == "eicil"].set_index("parameter")
     assert type(eicil.loc["N", "default"]) is int and eicil.loc["N", "default"] == 200
+
+
+def test_reprs_give_the_recorded_window_in_ms_and_short_neuron_lists():
+    """A window starting at 0.5 s and neuron lists of 6 (shown whole) and 7 (shortened) entries."""
+    traces = StateTraces(t=0.5 + np.arange(3) * 1e-3, neurons=np.arange(6), values=np.zeros((6, 3)), variable="u")
+    assert repr(traces) == "StateTraces('u', neurons=[0, 1, 2, 3, 4, 5], 3 samples, 500-502 ms)"
+    seven = StateTraces(t=np.array([]), neurons=np.arange(10, 17), values=np.zeros((7, 0)))
+    assert repr(seven) == "StateTraces('v', neurons=[10, 11, 12, 13, 14, ..., 16] (7), 0 samples, no samples)"
+    result = SimulationResult(model="inhibitory", params={"N": 2, "g": 1.5}, n_neurons=2, t_start=0.5, t_stop=2.0,
+                              dt=1e-4, spike_i=np.array([1]), spike_t=np.array([0.7]), target=None,
+                              states={"u": traces, "v": seven})
+    assert repr(result) == ("SimulationResult('inhibitory' on ?: 2 neurons, 500-2000 ms, 1 spikes, "
+                            "recorded u (6 neurons), v (7 neurons); N=2, g=1.5)")
+    html = result._repr_html_()
+    assert html.startswith("<p>SimulationResult(&#x27;inhibitory&#x27; on ?: 2 neurons, 500-2000 ms, 1 spikes, "
+                           "recorded u (6 neurons), v (7 neurons))</p><table")
+    assert "<th>N</th>" in html and "<th>0</th>" not in html  # the parameters' names, no index column

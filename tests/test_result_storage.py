@@ -235,3 +235,87 @@ def test_genn_generate_into_a_file_is_a_named_error(tmp_path):
 
     with pytest.raises(ResultError, match="GeNN project directory .* is a file"):
         generate(InhibitoryNetwork(N=5), 10 * ms, a_file(tmp_path))
+
+
+def two_population_result() -> SimulationResult:
+    """Populations a (3 neurons) and b (2), spikes carrying a value ``n`` each, ``a.u`` recorded: no Brian2."""
+    spike_i = np.array([0, 3, 4, 2, 3, 1, 4, 0])
+    spike_t = np.array([0.01, 0.02, 0.02, 0.04, 0.07, 0.09, 0.11, 0.13])
+    u = StateTraces(t=np.arange(3) * 1e-4, neurons=np.array([1]), values=np.array([[0.5, 0.25, 0.125]]), variable="u")
+    return SimulationResult(model="toy", params={"g": 1.0}, n_neurons=5, t_stop=0.2, dt=1e-4, spike_i=spike_i,
+                            spike_t=spike_t, target="numpy", states={"a.u": u}, populations=(("a", 3), ("b", 2)),
+                            spike_values={"n": np.arange(8) + 10.0})
+
+
+def test_a_population_is_a_one_population_result_with_its_own_spike_values():
+    result = two_population_result()
+    b = result.population("b")
+    assert b.populations == () and not b.is_multi_population and b.n_neurons == 2
+    np.testing.assert_array_equal(b.spike_i, [0, 1, 0, 1])           # global 3, 4, 3, 4 minus offset 3
+    np.testing.assert_array_equal(b.spike_values["n"], [11.0, 12.0, 14.0, 16.0])  # the values of b's spikes
+    assert list(b.spikes_frame().columns) == ["neuron", "t_ms", "n"]
+    frame = result.spikes_frame()
+    assert frame["neuron"].dtype == np.int64 and frame["population"].tolist() == list("abbababa")
+    single = synthetic(1.0, 40)
+    names, local = single.population_of_spikes()
+    assert set(names) == {"inhibitory"} and np.array_equal(local, single.spike_i)
+
+
+def test_multi_population_rates_and_summary_pass_bin_smoothing_model_and_target_on():
+    """Per-population rates with a 2 ms bin and 1 ms smoothing equal population_rate of each population
+    (itself tested against brute-force NumPy); frames have a fresh 0..n-1 index and every summary row
+    names model and target."""
+    from neurodyn.analysis.rates import population_rate
+
+    result = two_population_result()
+    rates = result.population_rate_frame(bin_ms=2.0, smooth_ms=1.0)
+    assert rates.index.equals(pd.RangeIndex(len(rates)))
+    for name, part in (("a", result.population("a")), ("b", result.population("b")), ("all", result)):
+        expected = population_rate(part, bin_width=2e-3, smooth_width=1e-3)
+        got = rates[rates["population"] == name]
+        np.testing.assert_allclose(got["t_ms"].to_numpy(), expected["t_ms"].to_numpy())
+        np.testing.assert_allclose(got["pop_rate_hz"].to_numpy(), expected["pop_rate_hz"].to_numpy())
+    summary = result.summary()
+    assert summary.index.equals(pd.RangeIndex(3)) and summary["population"].tolist() == ["a", "b", "all"]
+    assert summary["model"].tolist() == ["toy"] * 3 and summary["target"].tolist() == ["numpy"] * 3
+
+
+def test_round_trip_keeps_populations_spike_values_and_state_names(tmp_path):
+    result = two_population_result()
+    loaded = SimulationResult.load(result.save(tmp_path / "r"))
+    assert loaded.populations == result.populations and set(loaded.spike_values) == {"n"}
+    np.testing.assert_array_equal(loaded.spike_values["n"], result.spike_values["n"])
+    assert loaded.states["a.u"].variable == "u"
+    np.testing.assert_array_equal(loaded.states["a.u"].values, result.states["a.u"].values)
+
+
+def test_a_corrupt_file_is_named_in_the_load_error(tmp_path):
+    """The error names the file that could not be read (its path, right after 'cannot read')."""
+    for name in ("spikes.parquet", "voltage.parquet"):
+        out = synthetic(1.0, 40).save(tmp_path / name)
+        (out / name).write_bytes(b"PAR1" + b"\0" * 100)
+        manifest = json.loads((out / "manifest.json").read_text())
+        manifest["files"][name] = 104
+        (out / "manifest.json").write_text(json.dumps(manifest))
+        with pytest.raises(ResultError, match=rf"cannot read \S*/{name.replace('.', '[.]')}: "):
+            SimulationResult.load(out)
+
+
+def test_a_result_saved_without_populations_metadata_loads_as_one_population(tmp_path):
+    """Results written before populations were stored have no 'populations' entry in their metadata."""
+    import pyarrow.parquet as pq
+
+    from neurodyn.results import _METADATA_KEY
+
+    out = synthetic(1.0, 40).save(tmp_path / "r")
+    table = pq.read_table(out / "spikes.parquet")
+    meta = json.loads(table.schema.metadata[_METADATA_KEY])
+    del meta["populations"]
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, _METADATA_KEY: json.dumps(meta).encode()}),
+                   out / "spikes.parquet")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"]["spikes.parquet"] = (out / "spikes.parquet").stat().st_size
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    loaded = SimulationResult.load(out)
+    assert loaded.populations == () and not loaded.is_multi_population
+    np.testing.assert_array_equal(loaded.spike_i, synthetic(1.0, 40).spike_i[np.argsort(synthetic(1.0, 40).spike_t)])

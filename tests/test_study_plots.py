@@ -90,3 +90,53 @@ def test_theory_curve_is_the_mean_field_of_each_network():
     unit_axis = theory_curve(InhibitoryNetwork, "tau_d", [1 * ms, 2 * ms], dict(N=20, g=1.0))
     assert list(unit_axis.columns) == ["tau_d_ms", "n_active_frac", "mean_rate_hz"]
     assert unit_axis["tau_d_ms"].tolist() == [1.0, 2.0]
+
+
+def test_curve_labels_name_the_group_the_simulation_and_the_mean_field(dataset):
+    """Integer groups are labelled as they are, float groups with :g, an ungrouped curve
+    'simulation' (or its label) and its theory 'mean field'; all appear in the legend."""
+    ints = dataset.assign(seed_group=dataset["seed"].astype(int))
+    ax = plot_curves(ints, "g", "mean_rate_hz", by="seed_group")
+    assert [c.get_label() for c in ax.containers] == ["seed_group=0", "seed_group=1"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["seed_group=0", "seed_group=1"]
+    plt.close(ax.figure)
+    one = dataset[dataset["I_u"] == 1.5]
+    theory = pd.DataFrame({"g": [1.0, 2.0, 4.0], "mean_rate_hz": [15.0, 7.5, 3.75]})
+    ax = plot_curves(one, "g", "mean_rate_hz", theory=theory)
+    (dashed,) = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    np.testing.assert_allclose(np.asarray(dashed.get_xdata(), float), [1.0, 2.0, 4.0])
+    assert ax.containers[0].get_label() == "simulation" and dashed.get_label() == "mean field"
+    plt.close(ax.figure)
+
+
+def test_heatmap_puts_the_first_row_at_the_bottom_on_the_given_colour_scale(dataset):
+    ax = plot_heatmap(dataset, "g", "I_u", "mean_rate_hz", cmap="magma", vmin=0.0, vmax=20.0)
+    (image,) = ax.images
+    assert image.origin == "lower" and image.get_clim() == (0.0, 20.0) and image.get_cmap().name == "magma"
+    assert ax.get_aspect() == "auto" and ax.get_xlabel() == "g" and ax.get_ylabel() == "I_u"
+    assert ((0, 0), "12.10") in {(text.get_position(), text.get_text()) for text in ax.texts}  # default {:.2f}
+    assert len(ax.figure.axes) == 2 and ax.figure.axes[1].get_label() == "<colorbar>"
+    plt.close(ax.figure)
+    ax = plot_heatmap(dataset, "g", "I_u", "mean_rate_hz", colorbar=False)
+    assert len(ax.figure.axes) == 1 and ax.images[0].get_clim() == pytest.approx((10 * 1.2 / 4 + 0.1, 15.1))
+    plt.close(ax.figure)
+
+
+def test_theory_curve_of_one_point_has_its_observables():
+    curve = theory_curve(InhibitoryNetwork, "g", [1.0], dict(N=20))
+    assert list(curve.columns) == ["g", "n_active_frac", "mean_rate_hz"] and len(curve) == 1
+
+
+def test_curve_labels_of_rounded_float_and_string_groups_and_a_single_repeat(dataset):
+    """A float group from arithmetic (0.1 + 0.2) is labelled 0.3 (:g), a string group as it is; a
+    point with one repeat has no standard deviation and gets an error bar of length 0."""
+    one_seed = dataset[(dataset["seed"] == 0) & (dataset["I_u"] == 1.5)].assign(level=0.1 + 0.2)
+    ax = plot_curves(one_seed, "g", "mean_rate_hz", by="level")
+    (container,) = ax.containers
+    assert container.get_label() == "level=0.3"
+    np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in container.lines[2][0].get_segments()], 0.0)
+    plt.close(ax.figure)
+    ax = plot_curves(dataset.assign(pulse=np.where(dataset["seed"] == 0, "alpha", "delta")), "g", "mean_rate_hz",
+                     by="pulse")
+    assert [c.get_label() for c in ax.containers] == ["pulse=alpha", "pulse=delta"]
+    plt.close(ax.figure)

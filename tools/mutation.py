@@ -42,7 +42,16 @@ MODULES = {
                          "tests/test_study_rerun.py::test_store_layout_and_atomic_writes"],
     "studies/grid.py": ["tests/test_study_grid.py", "tests/test_study_grid_values.py", "--doctest-modules",
                         "neurodyn/studies/grid.py"],
-    "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py"],
+    "results.py": ["tests/test_results_voltage.py", "tests/test_results_and_cli.py", "tests/test_model_layer.py",
+                   "tests/test_result_storage.py",  # less the GeNN, C++ and SIGKILL-loop tests:
+                   *(f"--deselect=tests/test_{name}" for name in (
+                       "model_layer.py::test_on_genn_the_model_is_built_unseeded",
+                       "model_layer.py::test_genn_check_and_randomness_detection_work_on_any_model",
+                       "result_storage.py::test_a_save_killed_at_any_moment_never_mixes_two_results",
+                       "result_storage.py::test_build_dir_that_is_a_file_is_a_named_error",
+                       "result_storage.py::test_genn_generate_into_a_file_is_a_named_error")),
+                   "tests/test_notebook.py::test_result_and_traces_reprs_are_one_short_line",
+                   "tests/test_notebook.py::test_reprs_give_the_recorded_window_in_ms_and_short_neuron_lists"],
     "parameters.py": ["tests/test_parameters.py", "tests/test_parameter_spec.py", "tests/test_parameter_checks.py",
                       "tests/test_study_grid.py", "tests/test_validation.py",  # less its two subprocess tests:
                       "--deselect=tests/test_validation.py::test_after_refused_inputs_and_a_broken_clock_the_next_"
@@ -65,9 +74,13 @@ MODULES = {
         "test_shot_noise_theory_without_coupling_gives_the_free_rates", "test_bad_input_is_refused_by_name")],
     "convert/neurons.py": ["tests/test_convert_if.py::test_dense_if_layer_rates_equal_relu_over_theta_within_one_over_T",
                            "tests/test_convert_if.py::test_if_rate_saturates_at_one_spike_per_step",
-                           "tests/test_convert_quantized.py::test_quantized_neuron_equals_a_plain_brian2_script",
-                           "tests/test_convert_quantized.py::test_large_dt_reproduces_the_ann_output",
-                           "tests/test_convert_ei.py::test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T"],
+                           "tests/test_convert_if.py::test_potential_readout_integrates_the_normalised_ann_output",
+                           "tests/test_convert_quantized.py",  # the Poisson encoder feeds a quantized layer there
+                           "tests/test_convert_ei.py::test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T",
+                           "tests/test_convert_ei.py::test_ei_rate_saturates_at_one_spike_per_step_of_either_sign",
+                           *(f"tests/test_convert_genn.py::test_{kind}_generates_a_genn_project"  # the gated drives
+                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network"))],
+    # (layer_monitor serves only the LMU network: tests/test_lmu_network.py, too slow per mutant here)
     "studies/plots.py": ["tests/test_study_plots.py"],
 }
 
@@ -150,18 +163,29 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     (_S, "if key in self.finished(None):"): "the key is in the status of all points exactly when it is in its own",
     (_S, "os.ftruncate(handle, 1)"): "the pid line written next is longer than one byte and overwrites it",
     (_R, 'order = np.argsort(self.spike_t, kind="STABLE")'): "numpy reads the sort kind case-insensitively",
-    (_R, 'v = frame["v"].to_numpy()[order].reshape(len(neurons), -2)'): "numpy takes any negative size as 'infer'",
     (_R, "metadata = {**(table.schema.metadata and {}), _METADATA_KEY: json.dumps(self._metadata()).encode()}"):
         "drops pyarrow's pandas metadata, which restores only index and dtypes these int64/float64 columns keep",
     **{(_R, line): "a RangeIndex is stored as metadata only (index=None, the default): the same columns"
        for line in ('table = pa.Table.from_pandas(self.spikes_frame(), preserve_index=None)',
                     'table = pa.Table.from_pandas(self.spikes_frame(), )',
-                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", index=None)',
-                    'self.voltage_frame().to_parquet(directory / "voltage.parquet", )',
-                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", index=None)',
-                    'self.population_rate_frame().to_parquet(directory / "population_rate.parquet", )',
-                    'self.summary(t_start).to_parquet(directory / "summary.parquet", index=None)',
-                    'self.summary(t_start).to_parquet(directory / "summary.parquet", )')},
+                    *(f'{frame}.to_parquet(staging / {name}, {index})'
+                      for frame, name in (("trace.frame()", "_state_file(key)"),
+                                          ("self.population_rate_frame()", '"population_rate.parquet"'),
+                                          ("self.summary(t_start)", '"summary.parquet"'))
+                      for index in ("index=None", "")))},
+    (_R, 'values = frame[variable].to_numpy()[order].reshape(len(neurons), -2)'):
+        "numpy takes any negative size as 'infer'",
+    **{(_R, line): "recorded keys are '<population>.<variable>' with one dot (Brian2 names have none): the same split"
+       for line in ('states = {key.split(".", )[1]: trace for key, trace in self.states.items() if key.startswith(name + ".")}',
+                    'states = {key.rsplit(".", 1)[1]: trace for key, trace in self.states.items() if key.startswith(name + ".")}',
+                    'states = {key.split(".", 2)[1]: trace for key, trace in self.states.items() if key.startswith(name + ".")}')},
+    (_R, "spike_t=self.spike_t[keep], states=states, populations=(),"):
+        "a multi-population result records v as '<population>.v', so its voltage is None already",
+    **{(_R, line): "without populations, offsets is [0] and every neuron index >= 0 falls into bin 0: the model, offset 0"
+       for line in ('which = np.searchsorted(offsets, self.spike_i, side="right") - 1 if (self.populations) or True else \\',
+                    "return names[which], self.spike_i - (offsets[which] if (self.populations) or True else 0)")},
+    (_R, 'which = np.searchsorted(offsets, self.spike_i, side="RIGHT") - 1 if self.populations else \\'):
+        "numpy reads the side name case-insensitively by its first letter",
     ("parameters.py", 'if array.dtype.kind not in "XXiufXX":'): "no numpy dtype has the kind X",
     ("parameters.py", "array = array.astype(None)"): "astype(None) is astype(float64)",
     **{("parameters.py", line): "not reached: .item() above has turned a 0-d dimensionless Quantity into a float, "
@@ -173,7 +197,7 @@ EQUIVALENT: dict[tuple[str, str], str] = {
     ("studies/grid.py",
      "return int(np.random.SeedSequence([int(study_seed), int(repeat), *words]).generate_state(2)[0] % 2**31)"):
         "generate_state is a stream: its first word does not depend on how many are drawn",
-    (_R, "row = summarize(self, t_start=self.t_start if (t_start is None) and False else t_start)"):
+    (_R, "t0 = self.t_start if (t_start is None) and False else t_start"):
         "summarize itself reads t_start=None as the result's own t_start",
 }
 
@@ -265,6 +289,30 @@ EQUIVALENT.update({
         "for arrays the recording starts where the given window does; an earlier recording start refuses nothing more",
 })
 
+_P = "studies/plots.py"
+EQUIVALENT.update({
+    (_P, "table = finished(frame).pivot_table(index=y, columns=x, values=value, )"): "pivot_table's default aggfunc is 'mean'",
+    (_P, 'cmap: str = "viridis", fmt: str = "{:.2F}", vmin: float | None = None, vmax: float | None = None,'):
+        "'F' differs from 'f' only for inf and NaN, which are not annotated (np.isfinite)",
+    **{(_P, line): "without ax, matplotlib takes the colorbar's space from the image's own axes, which is ax"
+       for line in ("ax.figure.colorbar(image, ax=None)", "ax.figure.colorbar(image, )")},
+    (_P, "ax.figure.colorbar(None, ax=ax)"): "without a mappable, matplotlib uses the current image: the one just drawn",
+})
+
+_N = "convert/neurons.py"
+EQUIVALENT.update({
+    **{(_N, line): "Brian2 reads the integration method's name in lower case" for line in (
+        'return NeuronModel(f"dv/dt = x + drive{gate} : 1" + _QUANTIZED_INPUT + onset, method="EULER")',
+        'method="EULER")', 'return NeuronModel(f"dv/dt = drive{gate} : 1\\ndrive : Hz (constant)" + onset, method="EULER")',
+        'threshold=EI_THRESHOLD, reset=EI_RESET, method="EULER")',
+        'threshold="v >= theta", reset="v = v - theta", method="EULER")',
+        'synapses = Synapses(source, target, model=model, on_pre=on_pre, method="EULER", name=name, namespace={})')},
+    **{(_N, line): "the synapses' equations name only their own variables, dt and pre/post variables: no namespace "
+       "is consulted" for line in (
+        'synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, namespace=None)',
+        'synapses = Synapses(source, target, model=model, on_pre=on_pre, method="euler", name=name, )')},
+})
+
 #: Mutations that are equivalent by construction, recognised from the changed line pair.
 EQUIVALENT_PATTERNS = [
     (re.compile(r'float\("NAN"\)'), 'float("NAN") is float("nan")'),
@@ -331,12 +379,13 @@ STATUS_LINE = re.compile(r"^\s*(\S+): (\w[\w ]*)$")
 
 
 def scratch_copy(module: str, tests: list[str], workdir: Path) -> Path:
-    """A copy of the package, tests, benchmarks and README with a [mutmut] section for ``module``."""
+    """A copy of the package, tests, benchmarks, data (the shipped networks) and README with a [mutmut]
+    section for ``module``."""
     copy = workdir / module.replace("/", "_").removesuffix(".py")
     shutil.rmtree(copy, ignore_errors=True)
     copy.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("neurodyn", "tests", "benchmarks"):
+    for name in ("neurodyn", "tests", "benchmarks", "data"):
         shutil.copytree(ROOT / name, copy / name, ignore=ignore)
     shutil.copy(ROOT / "README.md", copy / "README.md")
     selection = "\n    ".join(tests)
@@ -354,6 +403,7 @@ use_git_change_detection = false
 also_copy =
     README.md
     benchmarks
+    data
 """)
     return copy
 
