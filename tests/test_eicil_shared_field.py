@@ -10,7 +10,7 @@ from neurodyn import simulate
 from neurodyn.errors import ParameterError
 from neurodyn.genn_compat import check_model
 from neurodyn.models.eicil import EINetwork
-from neurodyn.targets import plan_for, target_device
+from synapse_count import built_synapses
 
 N = 80
 DRIVEN = dict(rate_in_hz=0, x_mean_hz=30, x_std_hz=40)
@@ -35,24 +35,14 @@ def test_signed_field_equals_pairwise_on_numpy(inputs, tau):
     np.testing.assert_allclose(field.voltage.v, pairwise.voltage.v, rtol=0, atol=1e-12)
 
 
-def recurrent_synapses(model, planned=None):
-    with target_device("numpy", model.dt):
-        if planned is None:
-            built = model.build()
-        else:
-            with plan_for(planned):
-                built = model.build()
-        return len(next(obj for obj in built.network.objects if obj.name == "recurrent"))
-
-
 @pytest.mark.parametrize("n", [30, 300])
 def test_signed_field_has_one_synapse_per_neuron(n):
-    assert recurrent_synapses(network("auto", n)) == n
-    assert recurrent_synapses(network("pairwise", n)) == n * (n - 1)
+    assert built_synapses(network("auto", n), "recurrent") == n
+    assert built_synapses(network("pairwise", n), "recurrent") == n * (n - 1)
 
 
 def test_genn_builds_the_sign_synapses():
-    assert recurrent_synapses(network("auto", 30), planned="genn") == 30 * 29
+    assert built_synapses(network("auto", 30), "recurrent", planned="genn") == 30 * 29
     check_model(network("auto", 30, **DRIVEN))
     with pytest.raises(ParameterError, match="Brian2GeNN"):
         check_model(network("field", 30, **DRIVEN))
@@ -61,6 +51,6 @@ def test_genn_builds_the_sign_synapses():
 def test_field_needs_global_coupling():
     with pytest.raises(ParameterError, match="global coupling"):
         EINetwork(N=100, K=10, coupling="field")
-    assert recurrent_synapses(EINetwork(N=100, K=10)) == 1000
+    assert built_synapses(EINetwork(N=100, K=10), "recurrent") == 1000
     with pytest.raises(ParameterError, match="coupling"):
         EINetwork(N=100, coupling="shared")

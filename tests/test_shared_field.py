@@ -12,7 +12,7 @@ from brian2 import ms
 from neurodyn import InhibitoryNetwork, simulate
 from neurodyn.errors import ParameterError
 from neurodyn.genn_compat import check_model
-from neurodyn.targets import plan_for, target_device
+from synapse_count import built_synapses
 
 N = 200
 VOLTAGE_TOLERANCE = 1e-12
@@ -45,25 +45,15 @@ def test_field_equals_pairwise_on_cpp_standalone():
     assert_same_dynamics(*both_couplings("cpp_standalone", duration=200 * ms, pulse="delta", tau_d=0.5 * ms))
 
 
-def synapse_count(model, planned=None):
-    with target_device("numpy", model.dt):
-        if planned is None:
-            built = model.build()
-        else:
-            with plan_for(planned):
-                built = model.build()
-        return len(next(obj for obj in built.network.objects if obj.name == "inhibition"))
-
-
 @pytest.mark.parametrize("n", [50, 400])
 def test_shared_field_has_one_synapse_per_neuron(n):
-    assert synapse_count(InhibitoryNetwork(N=n)) == n
-    assert synapse_count(InhibitoryNetwork(N=n, coupling="pairwise")) == n * n
+    assert built_synapses(InhibitoryNetwork(N=n), "inhibition") == n
+    assert built_synapses(InhibitoryNetwork(N=n, coupling="pairwise"), "inhibition") == n * n
 
 
 def test_genn_builds_the_pairwise_network():
     """Brian2GeNN has no linked variables: "auto" builds N^2 synapses for GeNN, "field" is refused."""
-    assert synapse_count(InhibitoryNetwork(N=30), planned="genn") == 900
+    assert built_synapses(InhibitoryNetwork(N=30), "inhibition", planned="genn") == 900
     check_model(InhibitoryNetwork(N=30, pulse="delta"))
     with pytest.raises(ParameterError, match="Brian2GeNN"):
         check_model(InhibitoryNetwork(N=30, coupling="field"))
@@ -72,4 +62,4 @@ def test_genn_builds_the_pairwise_network():
 def test_field_needs_global_coupling():
     with pytest.raises(ParameterError, match="global coupling"):
         InhibitoryNetwork(N=100, K=10, coupling="field")
-    assert synapse_count(InhibitoryNetwork(N=100, K=10)) == 1000
+    assert built_synapses(InhibitoryNetwork(N=100, K=10), "inhibition") == 1000
