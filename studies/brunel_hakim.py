@@ -11,13 +11,12 @@ Writes OUT/brunel_hakim.parquet and OUT/brunel_hakim.png.
 """
 import sys
 
-import matplotlib.pyplot as plt
 from brian2 import ms
 
 from neurodyn.models.examples.brunel_hakim import brunel_hakim
 from neurodyn.studies import Study, product
 from neurodyn.studies.cli import main
-from neurodyn.studies.plots import plot_curves
+from neurodyn.studies.plots import plot_observables
 
 J_VALUES = ("0.05mV", "0.1mV", "0.2mV", "0.4mV")
 
@@ -29,12 +28,8 @@ QUICK = STUDY.replace(grid=product(J=("0.1mV", "0.4mV")), duration=200 * ms, t_s
 
 def plot(frame, study, out):
     """Mean rate, oscillation frequency and chi against J."""
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    for ax, observable in zip(axes, ("mean_rate_hz", "peak_freq_hz", "chi_spikes")):
-        plot_curves(frame, "J_mV", observable, ax=ax)
-    fig.tight_layout()
     path = out / "brunel_hakim.png"
-    fig.savefig(path, dpi=110)
+    plot_observables(frame, "J_mV", ("mean_rate_hz", "peak_freq_hz", "chi_spikes")).savefig(path, dpi=110)
     return [path]
 
 

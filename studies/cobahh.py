@@ -10,13 +10,12 @@ Writes OUT/cobahh.parquet and OUT/cobahh.png.
 """
 import sys
 
-import matplotlib.pyplot as plt
 from brian2 import ms, second
 
 from neurodyn.models.examples.cobahh import cobahh
 from neurodyn.studies import Study, product
 from neurodyn.studies.cli import main
-from neurodyn.studies.plots import plot_curves
+from neurodyn.studies.plots import plot_observables
 
 STUDY = Study("cobahh", cobahh, product(we=("3nS", "6nS", "9nS")).repeat(2), duration=1 * second,
               t_start=200 * ms, target="cpp_standalone", show=("mean_rate_hz", "cv_mean", "chi_spikes"))
@@ -26,12 +25,8 @@ QUICK = STUDY.replace(grid=product(we=("3nS", "9nS")), duration=200 * ms, t_star
 
 def plot(frame, study, out):
     """Mean rate, CV and chi against we."""
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
-    for ax, observable in zip(axes, ("mean_rate_hz", "cv_mean", "chi_spikes")):
-        plot_curves(frame, "we_nS", observable, ax=ax)
-    fig.tight_layout()
     path = out / "cobahh.png"
-    fig.savefig(path, dpi=110)
+    plot_observables(frame, "we_nS", ("mean_rate_hz", "cv_mean", "chi_spikes")).savefig(path, dpi=110)
     return [path]
 
 

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from brian2 import ms  # noqa: E402
 
 from neurodyn import InhibitoryNetwork  # noqa: E402
-from neurodyn.studies.plots import finished, plot_curves, plot_heatmap, theory_curve  # noqa: E402
+from neurodyn.studies.plots import finished, plot_curves, plot_heatmap, plot_observables, theory_curve  # noqa: E402
 from neurodyn.theory import global_mean_field  # noqa: E402
 
 
@@ -140,3 +140,14 @@ def test_curve_labels_of_rounded_float_and_string_groups_and_a_single_repeat(dat
                      by="pulse")
     assert [c.get_label() for c in ax.containers] == ["pulse=alpha", "pulse=delta"]
     plt.close(ax.figure)
+
+
+def test_observables_row_has_one_panel_per_observable(dataset):
+    frame = dataset.assign(chi=dataset["g"] / 10)
+    fig = plot_observables(frame, "g", ("mean_rate_hz", "chi"))
+    assert [ax.get_ylabel() for ax in fig.axes] == ["mean_rate_hz", "chi"]
+    for ax, expected in zip(fig.axes, (13.5 / np.array([1.0, 2.0, 4.0]) + 0.1, [0.1, 0.2, 0.4])):
+        (container,) = ax.containers   # one curve: the mean over I_u (1.2, 1.5) and seeds
+        np.testing.assert_allclose(np.asarray(container.lines[0].get_ydata(), float), expected)
+        assert ax.get_xlabel() == "g"
+    plt.close(fig)

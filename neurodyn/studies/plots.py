@@ -49,6 +49,15 @@ def plot_curves(frame: pd.DataFrame, x: str, y: str, by: str | None = None, theo
     return ax
 
 
+def plot_observables(frame: pd.DataFrame, x: str, observables: Sequence[str]) -> plt.Figure:
+    """One row of panels, each :func:`plot_curves` of one observable against ``x``."""
+    fig, axes = plt.subplots(1, len(observables), figsize=(4 * len(observables), 3.6), squeeze=False)
+    for ax, observable in zip(axes[0], observables):
+        plot_curves(frame, x, observable, ax=ax)
+    fig.tight_layout()
+    return fig
+
+
 def plot_heatmap(frame: pd.DataFrame, x: str, y: str, value: str, ax: plt.Axes | None = None,
                  cmap: str = "viridis", fmt: str = "{:.2f}", vmin: float | None = None, vmax: float | None = None,
                  colorbar: bool = True) -> plt.Axes:
