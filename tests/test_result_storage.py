@@ -2,14 +2,12 @@
 named load errors, and output paths checked before a simulation runs (synthetic results: no Brian2)."""
 import json
 import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 from brian2 import ms
+from kill_loop import kill_rounds
 
 from neurodyn import InhibitoryNetwork, SimulationResult, TargetError, simulate
 from neurodyn.cli import main
@@ -115,56 +113,27 @@ def test_load_errors_are_named(tmp_path):
         SimulationResult.load(out)
 
 
-SAVE_AND_KILL = textwrap.dedent("""
-    # Imports once, then per round forks a child that replaces the result in a loop and
-    # SIGKILLs it at a random moment; the test checks the directory between rounds. The parent
-    # never writes Parquet itself (no Arrow threads before fork).
-    import os, random, signal, sys, time
-    sys.path.insert(0, {tests!r})
-    import neurodyn.analysis.summary
-    from test_result_storage import synthetic
-    results = [synthetic(1.0, 40), synthetic(8.0, 3000, record=(1, 4, 9))]
-    random.seed(0)
-    for line in sys.stdin:
-        ready_r, ready_w = os.pipe()
-        child = os.fork()
-        if child == 0:
-            k = 1
-            while True:
-                results[k % 2].save({out!r}, overwrite=True)
-                if k == 1:
-                    os.write(ready_w, b"x")
-                k += 1
-        os.read(ready_r, 1)
-        time.sleep(random.uniform(0.0, 0.4))  # a save takes ~0.1 s: the kill lands at any stage of one
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        print("killed", flush=True)
-""")
-
-
 def test_a_save_killed_at_any_moment_never_mixes_two_results(tmp_path):
     """Fault injection: a process replaces one result by another in a loop and is SIGKILLed at
     random moments; every time, the directory holds one complete result, never parts of two."""
     out = tmp_path / "r"
-    script = SAVE_AND_KILL.format(tests=os.path.dirname(__file__), out=str(out))
-    driver = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    setup = f"""
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        import neurodyn.analysis.summary
+        from test_result_storage import synthetic
+        results = [synthetic(1.0, 40), synthetic(8.0, 3000, record=(1, 4, 9))]
+        """
     outcomes = []
-    try:
-        for _ in range(10):
-            driver.stdin.write("next\n")
-            driver.stdin.flush()
-            assert driver.stdout.readline().strip() == "killed"
-            loaded = SimulationResult.load(out)
-            summary = pd.read_parquet(out / "summary.parquet")
-            g = loaded.params["g"]
-            assert summary.loc[0, "g"] == g and summary.loc[0, "n_spikes"] == len(loaded.spike_t)
-            assert len(loaded.spike_t) == (40 if g == 1.0 else 3000)
-            assert loaded.voltage.neurons.tolist() == ([5, 2] if g == 1.0 else [1, 4, 9])
-            outcomes.append(g)
-    finally:
-        driver.stdin.close()
-        driver.wait(timeout=60)
+    # a save takes ~0.1 s: kills within 0.4 s land at any stage of one
+    for _ in kill_rounds(setup, f"results[k % 2].save({str(out)!r}, overwrite=True)", rounds=10, max_sleep_s=0.4,
+                         seed=0):
+        loaded = SimulationResult.load(out)
+        summary = pd.read_parquet(out / "summary.parquet")
+        g = loaded.params["g"]
+        assert summary.loc[0, "g"] == g and summary.loc[0, "n_spikes"] == len(loaded.spike_t)
+        assert len(loaded.spike_t) == (40 if g == 1.0 else 3000)
+        assert loaded.voltage.neurons.tolist() == ([5, 2] if g == 1.0 else [1, 4, 9])
+        outcomes.append(g)
     assert set(outcomes) == {1.0, 8.0}, f"the kills should find each result in place at some point: {outcomes}"
     # the next save clears what killed saves left behind
     synthetic(1.0, 40).save(out, overwrite=True)

@@ -11,12 +11,12 @@ import signal
 import stat
 import subprocess
 import sys
-import textwrap
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from kill_loop import kill_rounds
 from study_helpers import SCRIPTS, comparable
 
 from neurodyn.studies import PointStore, product
@@ -163,51 +163,23 @@ def test_point_files_are_readable_by_others(reference, tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
 
 
-WRITE_AND_KILL = textwrap.dedent("""
-    import os, random, signal, sys, time
-    import pandas as pd
-    from neurodyn.studies.store import PointStore
-    store = PointStore({out!r})
-    rows = [pd.DataFrame([{{"point_key": "k", "g": 1.0, "status": "ok", "n": 1}}]),
-            pd.DataFrame([{{"point_key": "k", "g": 8.0, "status": "ok", "n": 2, "extra": "x" * 100000}}])]
-    random.seed(1)
-    for line in sys.stdin:
-        ready_r, ready_w = os.pipe()
-        child = os.fork()
-        if child == 0:
-            k = 1
-            while True:
-                store.write("k", rows[k % 2])
-                if k == 1:
-                    os.write(ready_w, b"x")
-                k += 1
-        os.read(ready_r, 1)
-        time.sleep(random.uniform(0.0, 0.05))
-        os.kill(child, signal.SIGKILL)
-        os.waitpid(child, 0)
-        print("killed", flush=True)
-""")
-
-
 def test_a_point_write_killed_at_any_moment_leaves_one_whole_row(tmp_path):
     out = tmp_path / "store"
-    writer = subprocess.Popen([sys.executable, "-c", WRITE_AND_KILL.format(out=str(out))], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    setup = f"""
+        import pandas as pd
+        from neurodyn.studies.store import PointStore
+        store = PointStore({str(out)!r})
+        rows = [pd.DataFrame([{{"point_key": "k", "g": 1.0, "status": "ok", "n": 1}}]),
+                pd.DataFrame([{{"point_key": "k", "g": 8.0, "status": "ok", "n": 2, "extra": "x" * 100000}}])]
+        """
     seen = []
-    try:
-        for _ in range(12):
-            writer.stdin.write("next\n")
-            writer.stdin.flush()
-            assert writer.stdout.readline().strip() == "killed"
-            row = PointStore(out).read()
-            assert len(row) == 1 and not (out / "corrupt").exists()
-            g = row.loc[0, "g"]
-            assert row.loc[0, "n"] == (1 if g == 1.0 else 2)
-            assert (g == 1.0) == ("extra" not in row.columns or pd.isna(row.loc[0, "extra"]))
-            seen.append(g)
-    finally:
-        writer.stdin.close()
-        writer.wait(timeout=60)
+    for _ in kill_rounds(setup, 'store.write("k", rows[k % 2])', rounds=12, max_sleep_s=0.05, seed=1):
+        row = PointStore(out).read()
+        assert len(row) == 1 and not (out / "corrupt").exists()
+        g = row.loc[0, "g"]
+        assert row.loc[0, "n"] == (1 if g == 1.0 else 2)
+        assert (g == 1.0) == ("extra" not in row.columns or pd.isna(row.loc[0, "extra"]))
+        seen.append(g)
     assert set(seen) == {1.0, 8.0}, seen
     assert np.all([path.suffix == ".parquet" for path in (out / "points").iterdir() if not path.name.startswith(".")])
 
