@@ -96,8 +96,8 @@ MODULES = {
                            "tests/test_convert_ei.py::test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T",
                            "tests/test_convert_ei.py::test_ei_rate_saturates_at_one_spike_per_step_of_either_sign",
                            *(f"tests/test_convert_genn.py::test_{kind}_generates_a_genn_project"  # the gated drives
-                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network"))],
-    # (layer_monitor serves only the LMU network: tests/test_lmu_network.py, too slow per mutant here)
+                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network")),
+                           "tests/test_convert_layer_monitor.py"],
     "studies/plots.py": ["tests/test_study_plots.py"],
 }
 
