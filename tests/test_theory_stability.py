@@ -215,9 +215,16 @@ def test_onset_is_the_smallest_coupling_with_a_root_on_the_onset_line(clean_onse
     assert below[0].g > 0.99 * clean_onset.g  # still stable: the first crossing needs more coupling
 
 
-def test_onset_search_reports_a_network_stable_up_to_g_max():
-    """The onset of CLEAN lies at g ~ 0.54, omega ~ 17 (fixture above): below g_max = 0.3 there is none."""
+def test_onset_search_reports_a_network_stable_up_to_g_max(clean_onset):
+    """The onset of CLEAN lies at g ~ 0.54, omega ~ 17 (fixture above): below g_max = 0.3 there is
+    none, nor with a scan that stops at omega = 1 (no crossing at all there); with g_max = 0.6 it
+    lies in the last step of the bracketing grid, and the scan up to omega = 30 finds it again (both
+    to the bisection's 1e-3)."""
     assert critical_coupling(CLEAN, g_max=0.3, omega_max=30.0) is None
+    assert critical_coupling(CLEAN, omega_max=1.0) is None
+    onset = critical_coupling(CLEAN, g_max=0.6, omega_max=30.0)
+    assert 0.44 < clean_onset.g < 0.6  # the last grid step: geomspace(0.02, 0.6, 12)[-2:] = 0.441, 0.6
+    assert onset.g == pytest.approx(clean_onset.g, rel=2e-3) and onset.omega == pytest.approx(clean_onset.omega, rel=2e-3)
 
 
 DELTA = Network(tau_d=0.1, alpha=None, I_l=1.4, I_u=1.6, cutoff=0.0)  # delta pulses, all neurons above threshold

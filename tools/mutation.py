@@ -8,6 +8,7 @@ that call the mutated function. One child process, so it can share a small machi
     python tools/mutation.py theory/meanfield.py analysis/bursting.py
     python tools/mutation.py --list               # modules and their tests
     python tools/mutation.py --planted            # the bugs of issue 17 planted by hand: which test fails
+    python tools/mutation.py theory/sparse.py --functions siegert_rates   # only these functions' mutants
 
 Prints, per module, mutants killed / survived / equivalent, the score
 killed / (all - equivalent) (a mutant in a function no selected test calls counts as a
@@ -316,6 +317,20 @@ EQUIVALENT.update({
     (_P, "ax.figure.colorbar(None, ax=ax)"): "without a mappable, matplotlib uses the current image: the one just drawn",
 })
 
+_ST = "theory/stability.py"
+_ONSET_GRID = ("another bracketing grid for the onset: the bisection then narrows the same sign change of "
+               "excess(g) to the same 1e-3 (grids differ only where two onsets lie within one grid step)")
+EQUIVALENT.update({
+    **{(_ST, line): _ONSET_GRID for line in (
+        "grid = np.geomspace(2e-2, g_max, )", "grid = np.geomspace(2e-2, g_max, 13)",
+        "for lo, hi in zip(grid[:-1], grid[2:]):")},
+    (_ST, "def critical_coupling(network: Network, g_max: float = 101.0, sigma: float = SIGMA_ONSET,"):
+        "differs only for an onset between g = 100 and 101",
+    (_ST, "if excess(hi) < 0:"): "excess is exactly 0 only where a crossing's g equals a grid point to all digits",
+    (_ST, "while hi / lo >= 1 + 1e-3:  # bisection: excess may jump (another branch, or no crossing below)"):
+        "one more bisection step only when hi / lo is exactly 1.001",
+})
+
 _N = "convert/neurons.py"
 EQUIVALENT.update({
     **{(_N, line): "Brian2 reads the integration method's name in lower case" for line in (
@@ -464,17 +479,28 @@ def equivalence(module: str, old: str, new: str) -> str | None:
     return None
 
 
-def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
+def function_of(mutant: str) -> str:
+    """``neurodyn.theory.stability.xǁNetworkǁstate__mutmut_3`` -> ``Network.state``."""
+    name = mutant.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
+    return name[2:].replace("ǁ", ".") if name.startswith("xǁ") else name.removeprefix("x_")
+
+
+def run_module(module: str, workdir: Path, rerun: bool = True, functions: list[str] | None = None) -> dict:
+    """Mutate ``module`` (``functions``: only the mutants of these functions, e.g. ``critical_coupling``
+    or ``Network.state``) and classify the results."""
     copy = workdir / module.replace("/", "_").removesuffix(".py")
+    prefix = "neurodyn." + module.removesuffix(".py").replace("/", ".")
+    globs = [f"{prefix}.x{'ǁ' + name.replace('.', 'ǁ') if '.' in name else '_' + name}__mutmut_*"
+             for name in functions or []]
     if rerun or not copy.is_dir():
         copy = scratch_copy(module, MODULES[module], workdir)
-        log = mutmut(copy, "run", "--max-children", "1")
+        log = mutmut(copy, "run", "--max-children", "1", *globs)
         if "Failed to run clean test" in log or "failed to collect stats" in log:
             raise SystemExit(f"{module}: the clean tests fail in the scratch copy\n{log[-3000:]}")
     statuses = {}
     for line in mutmut(copy, "results", "--all", "true").splitlines():
         match = STATUS_LINE.match(line)
-        if match:
+        if match and (not functions or function_of(match[1]) in functions):
             statuses[match[1]] = match[2]
     counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
     survivors, equivalent = [], []
@@ -490,19 +516,27 @@ def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
     killed = sum(counts.get(status, 0) for status in ("killed", "timeout", "segfault", "caught by type check"))
     return {"module": module, "total": len(statuses), "killed": killed, "survived": considered - killed,
             "equivalent": equivalent, "untested": untested, "survivors": survivors,
-            "score": killed / considered if considered else float("nan"), "counts": counts}
+            "score": killed / considered if considered else float("nan"), "counts": counts,
+            "functions": functions}
 
 
 def report(outcome: dict) -> None:
     module = outcome["module"]
-    print(f"\n== neurodyn/{module}: {outcome['killed']} killed, {outcome['survived']} survived, "
+    only = f" (functions {', '.join(outcome['functions'])} only)" if outcome["functions"] else ""
+    print(f"\n== neurodyn/{module}{only}: {outcome['killed']} killed, {outcome['survived']} survived, "
           f"{len(outcome['equivalent'])} equivalent ({outcome['untested']} of the survivors reached by no test), "
           f"of {outcome['total']} -> score {outcome['score']:.1%}  (statuses {outcome['counts']})")
     for name, old, new, status in outcome["survivors"]:
         print(f"  {status} {name}\n      - {old}\n      + {new}")
     for name, old, new, reason in outcome["equivalent"]:
         print(f"  equivalent {name}: {reason}\n      + {new}")
-    print(f"  rerun: python tools/mutation.py {module}")
+    by_function = {}
+    for name, *_ in outcome["survivors"]:
+        by_function[function_of(name)] = by_function.get(function_of(name), 0) + 1
+    print("  survivors by function: " + (", ".join(f"{f} {n}" for f, n in sorted(by_function.items(),
+                                                                                key=lambda item: -item[1])) or "none"))
+    functions = f" --functions {' '.join(outcome['functions'])}" if outcome["functions"] else ""
+    print(f"  rerun: python tools/mutation.py {module}{functions}")
 
 
 def main(argv=None) -> int:
@@ -511,6 +545,8 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
     parser.add_argument("--planted", action="store_true", help="plant the bugs of issue 17 by hand instead")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    parser.add_argument("--functions", nargs="+", default=None,
+                        help="with one module: mutate (or report) only these functions, e.g. Network.state")
     parser.add_argument("--report-only", action="store_true",
                         help="classify and print the results already in --workdir without running mutmut")
     args = parser.parse_args(argv)
@@ -520,13 +556,15 @@ def main(argv=None) -> int:
         return 0
     if args.planted:
         return run_planted(args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-planted-")))
+    if args.functions and len(args.modules) != 1:
+        parser.error("--functions needs exactly one module")
     unknown = [module for module in args.modules if module not in MODULES]
     if unknown:
         parser.error(f"unknown modules {unknown}; choose from {', '.join(MODULES)}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-mutation-"))
     outcomes = []
     for module in args.modules or MODULES:
-        outcomes.append(run_module(module, workdir, rerun=not args.report_only))
+        outcomes.append(run_module(module, workdir, rerun=not args.report_only, functions=args.functions))
         report(outcomes[-1])
         sys.stdout.flush()
     killed = sum(o["killed"] for o in outcomes)
