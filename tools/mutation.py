@@ -326,7 +326,8 @@ EQUIVALENT.update({
         "for lo, hi in zip(grid[:-1], grid[2:]):")},
     (_ST, "def critical_coupling(network: Network, g_max: float = 101.0, sigma: float = SIGMA_ONSET,"):
         "differs only for an onset between g = 100 and 101",
-    (_ST, "if excess(hi) < 0:"): "excess is exactly 0 only where a crossing's g equals a grid point to all digits",
+    **{(_ST, line): "excess is exactly 0 only where a crossing's g equals the trial g to all digits" for line in (
+        "if excess(hi) < 0:", "lo, hi = (mid, hi) if excess(mid) >= 0 else (lo, mid)")},
     (_ST, "while hi / lo >= 1 + 1e-3:  # bisection: excess may jump (another branch, or no crossing below)"):
         "one more bisection step only when hi / lo is exactly 1.001",
 })
