@@ -4,7 +4,7 @@ the predicted onset (numpy target, N = 400)."""
 import numpy as np
 import pytest
 from brian2 import ms, second
-from scipy import integrate
+from scipy import integrate, optimize
 
 from neurodyn import InhibitoryNetwork, simulate
 from neurodyn.analysis.oscillations import power_spectrum
@@ -183,3 +183,232 @@ def test_line_crossings_are_roots_of_the_directly_averaged_characteristic():
     # a wider scan finds the same crossings below 100 and maybe more above
     wider = line_crossings(network, state, omega_max=150.0)
     assert [round(c.omega, 6) for c in wider if c.omega <= 100.0] == [round(c.omega, 6) for c in crossings]
+
+
+# Fast checks of the onset search and the root finders (pure theory, no simulation; they run in
+# the mutation selection of tools/mutation.py).
+
+def directly_averaged_gain(lam, network, state, n=200_000):
+    """P e^{-lam tau_d} <H> with <H> the plain mean of W H over n evenly spaced excitabilities,
+    W = min(1, (mu - 1)/cutoff) (the integrated-by-parts form of population_response is not used)."""
+    drives = state.I_l + (state.I_u - state.I_l) * (np.arange(n) + 0.5) / n - state.g * state.rate
+    weight = np.clip((drives - 1) / state.cutoff, 0, 1) if state.cutoff > 0 else (drives > 1).astype(float)
+    pulse = 1.0 if network.alpha is None else (network.alpha / (lam + network.alpha)) ** 2
+    return pulse * np.exp(-lam * network.tau_d) * np.mean(weight * rate_response(lam, drives))
+
+
+def test_onset_is_the_smallest_coupling_with_a_root_on_the_onset_line(clean_onset):
+    """At g_c the onset frequency is a root of F = 1 + g_c P e^{-lam tau_d} <H> on Re lam = sigma
+    with the directly averaged <H>: critical_coupling stops its bisection at hi/lo <= 1 + 1e-3 with
+    the frozen-state crossing g in [lo, hi], so |F| = |1 - g_c/g| <= 1e-3, plus 1e-4 relative
+    between the two forms of <H> (test above): 2e-3 allowed. It is the *smallest* such g: the
+    argument principle (an independent count) finds no root right of the line at 0.97 g_c and
+    one at 1.03 g_c (there the root has moved ~0.07 right of the line, seen)."""
+    from neurodyn.theory.stability import SIGMA_ONSET
+    assert clean_onset.sigma == SIGMA_ONSET == 0.02
+    lam = clean_onset.sigma + 1j * clean_onset.omega
+    assert abs(1 + clean_onset.g * directly_averaged_gain(lam, CLEAN, CLEAN.state(clean_onset.g))) < 2e-3
+    assert clean_onset.frequency_hz(TAU_M) == pytest.approx(clean_onset.omega / (2 * np.pi * TAU_M), rel=1e-12)
+    assert count_unstable_roots(CLEAN, 0.97 * clean_onset.g, sigma=SIGMA_ONSET, points=1000) == 0
+    assert count_unstable_roots(CLEAN, 1.03 * clean_onset.g, sigma=SIGMA_ONSET, points=1000) == 1
+    below = line_crossings(CLEAN, CLEAN.state(0.99 * clean_onset.g))
+    assert below[0].g > 0.99 * clean_onset.g  # still stable: the first crossing needs more coupling
+
+
+def test_onset_search_reports_a_network_stable_up_to_g_max(clean_onset):
+    """The onset of CLEAN lies at g ~ 0.54, omega ~ 17 (fixture above): below g_max = 0.3 there is
+    none, nor with a scan that stops at omega = 1 (no crossing at all there); with g_max = 0.6 it
+    lies in the last step of the bracketing grid, and the scan up to omega = 30 finds it again (both
+    to the bisection's 1e-3)."""
+    assert critical_coupling(CLEAN, g_max=0.3, omega_max=30.0) is None
+    assert critical_coupling(CLEAN, omega_max=1.0) is None
+    onset = critical_coupling(CLEAN, g_max=0.6, omega_max=30.0)
+    assert 0.44 < clean_onset.g < 0.6  # the last grid step: geomspace(0.02, 0.6, 12)[-2:] = 0.441, 0.6
+    assert onset.g == pytest.approx(clean_onset.g, rel=2e-3) and onset.omega == pytest.approx(clean_onset.omega, rel=2e-3)
+
+
+DELTA = Network(tau_d=0.1, alpha=None, I_l=1.4, I_u=1.6, cutoff=0.0)  # delta pulses, all neurons above threshold
+
+
+def brute_force_roots(network, g, sigma=1e-3, re_max=10.0, omega_max=200.0):
+    """Roots of F in sigma < Re lam < re_max, 0 < Im lam < omega_max: Newton's method from every
+    local minimum of |F| < 0.5 on a 25 x 400 grid, deduplicated (not the argument principle)."""
+    state = network.state(g)
+    grid = np.linspace(sigma, re_max, 25)[:, None] + 1j * np.linspace(0.25, omega_max, 400)[None, :]
+    size = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(grid.shape)
+    inner = size[1:-1, 1:-1]
+    minima = ((inner < size[:-2, 1:-1]) & (inner <= size[2:, 1:-1]) & (inner < size[1:-1, :-2])
+              & (inner <= size[1:-1, 2:]) & (inner < 0.5))
+    roots = []
+    for i, j in zip(*np.nonzero(minima)):
+        start = grid[i + 1, j + 1]
+
+        def residual(x):
+            value = complex(network.characteristic(complex(*x), g, state))
+            return [value.real, value.imag]
+        solution = optimize.root(residual, [start.real, start.imag])
+        z = complex(*solution.x)
+        if solution.success and sigma < z.real < re_max and 0 < z.imag < omega_max and all(
+                abs(z - r) > 1e-6 for r in roots):
+            roots.append(z)
+    return roots, state
+
+
+def test_root_count_and_leading_root_match_a_brute_force_search():
+    """Delta pulses, tau_d = 0.1: the argument-principle count equals the number of distinct roots
+    Newton's method finds from the minima of |F| on a grid (3 at g = 0.47: near the odd harmonics
+    omega ~ (2k + 1) pi / tau_d of the delay loop, seen 31.7, 94.4, 157.1), each a root of the
+    directly averaged characteristic (|F| < 1e-3, as above); leading_root is the one with the
+    largest real part. Right of Re lam = 10 there is none: there |g P e^{-lam tau_d} <H>| < 1.
+    (No root at 0.97 g_c: test above.)"""
+    g = 0.47
+    roots, state = brute_force_roots(DELTA, g)
+    far = 10.0 + np.linspace(0, 90, 10)[:, None] + 1j * np.linspace(0, 200, 101)[None, :]
+    assert np.max(np.abs(g * DELTA.loop_gain(far.ravel(), state))) < 1
+    for root in roots:
+        assert abs(1 + g * directly_averaged_gain(root, DELTA, state)) < 1e-3
+    assert len(roots) == 3
+    assert count_unstable_roots(DELTA, g, points=1000) == 3
+    assert leading_root(DELTA, g) == pytest.approx(max(roots, key=lambda z: z.real), abs=1e-6)
+    assert [round(root.imag / (np.pi / 0.1)) for root in sorted(roots, key=lambda z: z.imag)] == [1, 3, 5]
+
+
+def test_delta_pulses_are_the_limit_of_fast_alpha_pulses():
+    """alpha -> inf: P = alpha^2/(lam + alpha)^2 -> 1 with |P - 1| <= 2 |lam| / alpha = 1.2e-4 for
+    |lam| <= 60, alpha = 1e6: the crossings agree to 1e-4 relative. P itself is the Laplace
+    transform of alpha^2 t e^{-alpha t} (quadrature). The default scan reaches omega = 200 for
+    delta pulses (the harmonic at ~157 is found) and 5 alpha for alpha pulses."""
+    from neurodyn.theory.stability import _omega_max, pulse_transform
+    state = DELTA.state(0.4)
+    fast = Network(tau_d=0.1, alpha=1e6, I_l=1.4, I_u=1.6, cutoff=0.0)
+    delta_crossings = line_crossings(DELTA, state, omega_max=60.0)
+    fast_crossings = line_crossings(fast, state, omega_max=60.0)
+    assert len(delta_crossings) == len(fast_crossings) == 1
+    assert fast_crossings[0].g == pytest.approx(delta_crossings[0].g, rel=1e-4)
+    assert fast_crossings[0].omega == pytest.approx(delta_crossings[0].omega, rel=1e-4)
+    lam = 3.0 + 7.0j
+    transform = [integrate.quad(lambda t: part(20.0**2 * t * np.exp(-(20.0 + lam) * t)), 0, np.inf)[0]
+                 for part in (np.real, np.imag)]
+    assert complex(pulse_transform(lam, 20.0)) == pytest.approx(complex(*transform), rel=1e-8)
+    assert np.all(pulse_transform(np.array([lam, 1j]), None) == 1)
+    every = line_crossings(DELTA, state)
+    assert max(c.omega for c in every) > 150 and every == line_crossings(DELTA, state, omega_max=200.0)
+    assert _omega_max(CLEAN, None) == 100.0 and _omega_max(DELTA, None) == 200.0 and _omega_max(CLEAN, 7.0) == 7.0
+
+
+@pytest.mark.parametrize("change", ["tau_d", "alpha"])
+def test_a_longer_loop_delay_lowers_the_crossing_frequency_and_coupling(change):
+    """The crossing needs a loop phase of -pi: the delay adds omega tau_d and each alpha pulse
+    2 arctan(omega/alpha), while arg <H> varies slowly, so a longer delay (tau_d 0.05 -> 0.2) or a
+    slower pulse (alpha 40 -> 10) reaches -pi at a lower omega; there the low-pass P passes more,
+    so less coupling is needed (seen at the frozen state of g = 0.5: omega 26.0, 17.2, 11.4 and
+    g 0.90, 0.55, 0.43 for tau_d 0.05, 0.1, 0.2; omega 21.6, 17.2, 12.9 for alpha 40, 20, 10)."""
+    state = CLEAN.state(0.5)
+    values = (0.05, 0.1, 0.2) if change == "tau_d" else (40.0, 20.0, 10.0)
+    networks = [Network(**{**dict(tau_d=0.1, alpha=20.0, I_l=1.4, I_u=1.6, n_neurons=400), change: value})
+                for value in values]
+    first = [line_crossings(network, state)[0] for network in networks]
+    assert first[0].omega > first[1].omega > first[2].omega
+    if change == "tau_d":
+        assert first[0].g > first[1].g > first[2].g
+
+
+@pytest.mark.parametrize("cutoff", [0.05, 0.8])
+def test_population_response_with_a_cutoff_matches_the_weighted_direct_average(cutoff):
+    """I in [1, 1.5], g = 0.5 (the slowest neurons silent, the near-threshold ones weighted by
+    W = (mu - 1)/cutoff; 0.8 puts every neuron below the cutoff): <H> equals the plain mean of W H
+    over 200,000 excitabilities (converged: it moves by < 1e-6 relative from 200,000 to 4,000,000),
+    1e-4 relative where Re lam >= 0.5 and at lam = 0 (seen < 3e-6). Close to the axis,
+    lam = 0.05 + 40i, ln(1 - e^{-lam T}) has sharp dips every 2 pi / 40 in T, which the 1000 nodes
+    over the 30 tau_m below the cutoff resolve only to ~1e-3 (seen 1.7e-4 and 2.0e-3): 4e-3 allowed
+    there."""
+    g = 0.5
+    state = AsynchronousState(g=g, rate=global_mean_field(g, 1.0, 1.5).rate_per_tau_m, I_l=1.0, I_u=1.5,
+                              cutoff=cutoff)
+    plain = Network(tau_d=0.0, alpha=None)
+    for lam, tolerance in ((0.5 + 17j, 1e-4), (0.05 + 40j, 4e-3), (3.0 + 1j, 1e-4), (0.0, 1e-4)):
+        assert complex(state.population_response(lam)) == pytest.approx(
+            complex(directly_averaged_gain(lam, plain, state)), rel=tolerance)
+
+
+def test_population_response_of_one_excitability_and_of_a_silent_population():
+    """I_l = I_u: <H> is H of that drive times min(1, (mu - 1)/cutoff); all drives at or below
+    threshold: 0; the integrated form refuses a spread reaching threshold without a cutoff."""
+    lam = np.array([0.3 + 17j, 2.0 + 1j])
+    rate = global_mean_field(0.5, 1.5, 1.5).rate_per_tau_m
+    mu = 1.5 - 0.5 * rate
+    for cutoff, weight in ((0.0, 1.0), (mu - 1, 1.0), (2 * (mu - 1), 0.5)):
+        state = AsynchronousState(g=0.5, rate=rate, I_l=1.5, I_u=1.5, cutoff=cutoff)
+        assert np.allclose(state.population_response(lam), weight * rate_response(lam, mu), rtol=1e-12, atol=0)
+    silent = AsynchronousState(g=0.5, rate=0.0, I_l=0.5, I_u=1.0, cutoff=0.0)  # mu_u = 1 exactly
+    assert np.all(silent.population_response(lam) == 0)
+    with pytest.raises(ParameterError, match="diverges"):
+        AsynchronousState(g=0.5, rate=0.2, I_l=1.0, I_u=1.5, cutoff=0.0).population_response(lam)
+
+
+def test_default_cutoff_is_the_shot_noise_of_the_field():
+    """Campbell's theorem: N Poisson trains of rate R, each spike adding p(t)/N to E, give
+    Var E = (R/N) int p^2 dt, int p^2 = alpha/4 (quadrature here); the cutoff is g sqrt(Var E)."""
+    g, n, alpha = 0.8, 400, 20.0
+    rate = global_mean_field(g, 1.0, 1.5).rate_per_tau_m
+    p_squared = integrate.quad(lambda t: (alpha**2 * t * np.exp(-alpha * t)) ** 2, 0, np.inf)[0]
+    network = Network(tau_d=0.1, alpha=alpha, n_neurons=n)
+    state = network.state(g)
+    assert state.rate == rate and (state.g, state.I_l, state.I_u) == (g, 1.0, 1.5)
+    assert state.cutoff == pytest.approx(g * np.sqrt(rate * p_squared / n), rel=1e-9)
+    assert Network(tau_d=0.1, alpha=alpha, n_neurons=n, cutoff=0.01).state(g).cutoff == 0.01
+    assert Network(tau_d=0.1, alpha=None, cutoff=0.01).state(g).cutoff == 0.01
+
+
+@pytest.mark.parametrize("kwargs, g", [(dict(tau_d=0.1, alpha=0.0, n_neurons=100), 1.0),
+                                       (dict(tau_d=0.1, n_neurons=0), 1.0),
+                                       (dict(tau_d=0.1, n_neurons=100), float("nan")),
+                                       (dict(tau_d=float("nan"), n_neurons=100), 1.0),
+                                       (dict(tau_d=0.1, alpha=None), 1.0),
+                                       (dict(tau_d=0.1, cutoff=-0.01), 1.0)])
+def test_more_bad_input_is_refused_by_name(kwargs, g):
+    with pytest.raises(ParameterError):
+        Network(**kwargs).state(g)
+
+
+def test_edge_values_are_accepted():
+    """g = 0, tau_d = 0, I_l = I_u and a single neuron are valid networks."""
+    assert Network(tau_d=0.0, I_l=1.2, I_u=1.2, n_neurons=1).state(0.0).cutoff == 0.0
+
+
+def test_characteristic_is_one_plus_g_times_the_loop_gain():
+    """F = 1 + g P e^{-lam tau_d} <H> (the directly averaged <H>, 1e-4 as above), with the state of
+    g computed when none is given."""
+    lam = np.array([0.5 + 17j, 2.0 + 60j])
+    g = 0.6
+    state = CLEAN.state(g)
+    assert np.allclose(CLEAN.characteristic(lam, g), CLEAN.characteristic(lam, g, state), rtol=1e-12, atol=0)
+    direct = np.array([1 + g * directly_averaged_gain(z, CLEAN, state) for z in lam])
+    assert np.allclose(CLEAN.characteristic(lam, g), direct, rtol=2e-4, atol=0)
+
+
+@pytest.mark.parametrize("mu", [0.5, 1.0])
+def test_rate_response_of_a_silent_neuron_is_zero(mu):
+    assert np.all(rate_response(np.array([0.0, 0.3 + 17j]), mu) == 0)
+
+
+def test_rate_response_near_zero_is_continuous_and_broadcasts():
+    """|lam T| < 1e-10 takes the limit form: still H(0) = nu^2/(mu (mu - 1)) to 1e-9; lam and mu
+    broadcast."""
+    mu = np.array([1.1, 1.5, 3.0])
+    nu = free_rate(mu)
+    limit = nu**2 / (mu * (mu - 1))
+    assert np.allclose(rate_response(1e-12, mu), limit, rtol=1e-9, atol=0)
+    assert np.allclose(rate_response(1e-12j, mu), limit, rtol=1e-9, atol=0)
+    assert rate_response(np.array([[0.0], [1j]]), mu).shape == (2, 3)
+
+
+@pytest.mark.parametrize("nodes", [10, 1000])
+def test_composite_gauss_legendre_integrates_smooth_functions(nodes):
+    """32-point panels, nodes // 32 of them (at least one): e^x on [0.3, 2.1] exact to rounding;
+    cos(40 x) (20 oscillations) to 1e-9 (seen 2e-11 with one panel, 1e-15 with 31)."""
+    from neurodyn.theory.stability import _composite_gauss_legendre
+    x, w = _composite_gauss_legendre(0.3, 2.1, nodes)
+    assert len(x) == 32 * max(nodes // 32, 1) and np.all((x > 0.3) & (x < 2.1))
+    assert w @ np.exp(x) == pytest.approx(np.exp(2.1) - np.exp(0.3), rel=1e-13)
+    assert w @ np.cos(40 * x) == pytest.approx((np.sin(84.0) - np.sin(12.0)) / 40, abs=1e-9)

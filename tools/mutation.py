@@ -8,6 +8,7 @@ that call the mutated function. One child process, so it can share a small machi
     python tools/mutation.py theory/meanfield.py analysis/bursting.py
     python tools/mutation.py --list               # modules and their tests
     python tools/mutation.py --planted            # the bugs of issue 17 planted by hand: which test fails
+    python tools/mutation.py theory/sparse.py --functions siegert_rates   # only these functions' mutants
 
 Prints, per module, mutants killed / survived / equivalent, the score
 killed / (all - equivalent) (a mutant in a function no selected test calls counts as a
@@ -68,10 +69,27 @@ MODULES = {
         "test_rate_response_at_zero_is_the_slope_of_the_free_rate", "test_rate_response_is_its_defining_integral",
         "test_free_oscillators_answer_a_growing_modulation_with_H", "test_population_response_matches_the_direct_average",
         "test_zero_coupling_is_stable", "test_bad_input_is_refused_by_name",
-        "test_line_crossings_are_roots_of_the_directly_averaged_characteristic")],
+        "test_line_crossings_are_roots_of_the_directly_averaged_characteristic",
+        "test_onset_is_the_smallest_coupling_with_a_root_on_the_onset_line",
+        "test_onset_search_reports_a_network_stable_up_to_g_max",
+        "test_root_count_and_leading_root_match_a_brute_force_search",
+        "test_delta_pulses_are_the_limit_of_fast_alpha_pulses",
+        "test_a_longer_loop_delay_lowers_the_crossing_frequency_and_coupling",
+        "test_population_response_with_a_cutoff_matches_the_weighted_direct_average",
+        "test_population_response_of_one_excitability_and_of_a_silent_population",
+        "test_default_cutoff_is_the_shot_noise_of_the_field", "test_more_bad_input_is_refused_by_name",
+        "test_edge_values_are_accepted", "test_characteristic_is_one_plus_g_times_the_loop_gain",
+        "test_rate_response_of_a_silent_neuron_is_zero", "test_rate_response_near_zero_is_continuous_and_broadcasts",
+        "test_composite_gauss_legendre_integrates_smooth_functions")],
     "theory/sparse.py": [f"tests/test_theory_sparse.py::{name}" for name in (
         "test_vectorised_siegert_matches_adaptive_quadrature", "test_without_quenched_term_it_is_the_diffusion_mean_field",
-        "test_shot_noise_theory_without_coupling_gives_the_free_rates", "test_bad_input_is_refused_by_name")],
+        "test_shot_noise_theory_without_coupling_gives_the_free_rates", "test_bad_input_is_refused_by_name",
+        "test_siegert_rates_at_the_silent_barrier_and_without_noise",
+        "test_quenched_state_is_a_fixed_point_of_its_defining_integral",
+        "test_quenched_term_vanishes_when_every_neuron_is_an_input",
+        "test_uncoupled_quenched_state_is_the_free_rate_distribution", "test_shot_noise_bad_input_is_refused_by_name",
+        "test_uncoupled_shot_noise_state_reports_its_sampled_neurons",
+        "test_shot_noise_inhibition_with_many_tiny_pulses_is_the_deterministic_mean_field")],
     "convert/neurons.py": ["tests/test_convert_if.py::test_dense_if_layer_rates_equal_relu_over_theta_within_one_over_T",
                            "tests/test_convert_if.py::test_if_rate_saturates_at_one_spike_per_step",
                            "tests/test_convert_if.py::test_potential_readout_integrates_the_normalised_ann_output",
@@ -79,8 +97,8 @@ MODULES = {
                            "tests/test_convert_ei.py::test_dense_ei_layer_signed_rates_equal_linear_over_theta_within_one_over_T",
                            "tests/test_convert_ei.py::test_ei_rate_saturates_at_one_spike_per_step_of_either_sign",
                            *(f"tests/test_convert_genn.py::test_{kind}_generates_a_genn_project"  # the gated drives
-                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network"))],
-    # (layer_monitor serves only the LMU network: tests/test_lmu_network.py, too slow per mutant here)
+                             for kind in ("quantized_network", "if_network_with_poisson_input", "ei_network")),
+                           "tests/test_convert_layer_monitor.py"],
     "studies/plots.py": ["tests/test_study_plots.py"],
 }
 
@@ -299,6 +317,21 @@ EQUIVALENT.update({
     (_P, "ax.figure.colorbar(None, ax=ax)"): "without a mappable, matplotlib uses the current image: the one just drawn",
 })
 
+_ST = "theory/stability.py"
+_ONSET_GRID = ("another bracketing grid for the onset: the bisection then narrows the same sign change of "
+               "excess(g) to the same 1e-3 (grids differ only where two onsets lie within one grid step)")
+EQUIVALENT.update({
+    **{(_ST, line): _ONSET_GRID for line in (
+        "grid = np.geomspace(2e-2, g_max, )", "grid = np.geomspace(2e-2, g_max, 13)",
+        "for lo, hi in zip(grid[:-1], grid[2:]):")},
+    (_ST, "def critical_coupling(network: Network, g_max: float = 101.0, sigma: float = SIGMA_ONSET,"):
+        "differs only for an onset between g = 100 and 101",
+    **{(_ST, line): "excess is exactly 0 only where a crossing's g equals the trial g to all digits" for line in (
+        "if excess(hi) < 0:", "lo, hi = (mid, hi) if excess(mid) >= 0 else (lo, mid)")},
+    (_ST, "while hi / lo >= 1 + 1e-3:  # bisection: excess may jump (another branch, or no crossing below)"):
+        "one more bisection step only when hi / lo is exactly 1.001",
+})
+
 _N = "convert/neurons.py"
 EQUIVALENT.update({
     **{(_N, line): "Brian2 reads the integration method's name in lower case" for line in (
@@ -447,17 +480,28 @@ def equivalence(module: str, old: str, new: str) -> str | None:
     return None
 
 
-def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
+def function_of(mutant: str) -> str:
+    """``neurodyn.theory.stability.xǁNetworkǁstate__mutmut_3`` -> ``Network.state``."""
+    name = mutant.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
+    return name[2:].replace("ǁ", ".") if name.startswith("xǁ") else name.removeprefix("x_")
+
+
+def run_module(module: str, workdir: Path, rerun: bool = True, functions: list[str] | None = None) -> dict:
+    """Mutate ``module`` (``functions``: only the mutants of these functions, e.g. ``critical_coupling``
+    or ``Network.state``) and classify the results."""
     copy = workdir / module.replace("/", "_").removesuffix(".py")
+    prefix = "neurodyn." + module.removesuffix(".py").replace("/", ".")
+    globs = [f"{prefix}.x{'ǁ' + name.replace('.', 'ǁ') if '.' in name else '_' + name}__mutmut_*"
+             for name in functions or []]
     if rerun or not copy.is_dir():
         copy = scratch_copy(module, MODULES[module], workdir)
-        log = mutmut(copy, "run", "--max-children", "1")
+        log = mutmut(copy, "run", "--max-children", "1", *globs)
         if "Failed to run clean test" in log or "failed to collect stats" in log:
             raise SystemExit(f"{module}: the clean tests fail in the scratch copy\n{log[-3000:]}")
     statuses = {}
     for line in mutmut(copy, "results", "--all", "true").splitlines():
         match = STATUS_LINE.match(line)
-        if match:
+        if match and (not functions or function_of(match[1]) in functions):
             statuses[match[1]] = match[2]
     counts = {status: list(statuses.values()).count(status) for status in set(statuses.values())}
     survivors, equivalent = [], []
@@ -473,19 +517,27 @@ def run_module(module: str, workdir: Path, rerun: bool = True) -> dict:
     killed = sum(counts.get(status, 0) for status in ("killed", "timeout", "segfault", "caught by type check"))
     return {"module": module, "total": len(statuses), "killed": killed, "survived": considered - killed,
             "equivalent": equivalent, "untested": untested, "survivors": survivors,
-            "score": killed / considered if considered else float("nan"), "counts": counts}
+            "score": killed / considered if considered else float("nan"), "counts": counts,
+            "functions": functions}
 
 
 def report(outcome: dict) -> None:
     module = outcome["module"]
-    print(f"\n== neurodyn/{module}: {outcome['killed']} killed, {outcome['survived']} survived, "
+    only = f" (functions {', '.join(outcome['functions'])} only)" if outcome["functions"] else ""
+    print(f"\n== neurodyn/{module}{only}: {outcome['killed']} killed, {outcome['survived']} survived, "
           f"{len(outcome['equivalent'])} equivalent ({outcome['untested']} of the survivors reached by no test), "
           f"of {outcome['total']} -> score {outcome['score']:.1%}  (statuses {outcome['counts']})")
     for name, old, new, status in outcome["survivors"]:
         print(f"  {status} {name}\n      - {old}\n      + {new}")
     for name, old, new, reason in outcome["equivalent"]:
         print(f"  equivalent {name}: {reason}\n      + {new}")
-    print(f"  rerun: python tools/mutation.py {module}")
+    by_function = {}
+    for name, *_ in outcome["survivors"]:
+        by_function[function_of(name)] = by_function.get(function_of(name), 0) + 1
+    print("  survivors by function: " + (", ".join(f"{f} {n}" for f, n in sorted(by_function.items(),
+                                                                                key=lambda item: -item[1])) or "none"))
+    functions = f" --functions {' '.join(outcome['functions'])}" if outcome["functions"] else ""
+    print(f"  rerun: python tools/mutation.py {module}{functions}")
 
 
 def main(argv=None) -> int:
@@ -494,6 +546,8 @@ def main(argv=None) -> int:
     parser.add_argument("--list", action="store_true", help="print the modules and their tests")
     parser.add_argument("--planted", action="store_true", help="plant the bugs of issue 17 by hand instead")
     parser.add_argument("--workdir", type=Path, default=None, help="scratch directory (default: a temporary one)")
+    parser.add_argument("--functions", nargs="+", default=None,
+                        help="with one module: mutate (or report) only these functions, e.g. Network.state")
     parser.add_argument("--report-only", action="store_true",
                         help="classify and print the results already in --workdir without running mutmut")
     args = parser.parse_args(argv)
@@ -503,13 +557,15 @@ def main(argv=None) -> int:
         return 0
     if args.planted:
         return run_planted(args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-planted-")))
+    if args.functions and len(args.modules) != 1:
+        parser.error("--functions needs exactly one module")
     unknown = [module for module in args.modules if module not in MODULES]
     if unknown:
         parser.error(f"unknown modules {unknown}; choose from {', '.join(MODULES)}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="neurodyn-mutation-"))
     outcomes = []
     for module in args.modules or MODULES:
-        outcomes.append(run_module(module, workdir, rerun=not args.report_only))
+        outcomes.append(run_module(module, workdir, rerun=not args.report_only, functions=args.functions))
         report(outcomes[-1])
         sys.stdout.flush()
     killed = sum(o["killed"] for o in outcomes)

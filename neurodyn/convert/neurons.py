@@ -130,7 +130,8 @@ def dense_synapses(source: NeuronGroup, target: NeuronGroup, weight: np.ndarray,
 
 def layer_monitor(group: NeuronGroup, carries: str, name: str) -> SpikeMonitor:
     """Spikes of a layer, with the count ``n`` (quantized) or the sign ``s`` (EI) of each spike,
-    recorded after the reset."""
+    recorded after the reset, which must run in the ``thresholds`` slot at
+    :data:`neurodyn.models.eicil.RESET_ORDER` (as in EICIL groups and the LMU's hidden layer)."""
     if carries == "sign":
         return sign_monitor(group, name)
     if carries == "count":
