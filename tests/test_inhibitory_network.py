@@ -85,15 +85,21 @@ def test_fixed_in_degree_connectivity():
 
 
 def test_global_coupling_gives_every_neuron_the_same_field():
-    """All-to-all coupling with autapses: the field x is identical across neurons."""
-    model = InhibitoryNetwork(N=30, g=2.0)
+    """All-to-all coupling with autapses: in the pairwise network the field x is identical across
+    neurons; the shared-field network holds that one field once, in its field group."""
     from neurodyn.targets import target_device
 
-    with target_device("numpy", model.dt):
-        built = model.build()
-        built.network.run(200 * ms)
-        field = np.asarray(built.neurons.x[:])
-    assert np.ptp(field) < 1e-12 and field[0] > 0
+    fields = {}
+    for coupling in ("pairwise", "field"):
+        model = InhibitoryNetwork(N=30, g=2.0, coupling=coupling)
+        with target_device("numpy", model.dt):
+            built = model.build()
+            built.network.run(200 * ms)
+            holder = built.network["inhibition"].target if coupling == "field" else built.neurons
+            fields[coupling] = np.asarray(holder.x[:])
+    assert np.ptp(fields["pairwise"]) < 1e-12 and fields["pairwise"][0] > 0
+    assert fields["field"].shape == (1,)
+    np.testing.assert_allclose(fields["field"], fields["pairwise"][:1], rtol=0, atol=1e-12)
 
 
 def test_sparse_coupling_keeps_more_neurons_active_than_global():

@@ -39,28 +39,33 @@ from neurodyn.targets import planned_target
 from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
 
-#: Variables of the shared-field coupling (:meth:`InhibitoryNetwork.coupling`): ``arrivals``
-#: counts the spikes arriving in a step (only neuron 0's entry is used), every neuron reads it
-#: as ``arrived`` and adds ``kick * arrived`` to its pulse variable.
-SHARED_FIELD_EQUATIONS = """
-        arrivals : 1
-        arrived : 1 (linked)
-        kick : 1 (shared, constant)
+#: Membrane of the alpha-pulse shared field (:meth:`InhibitoryNetwork.coupling`): each step
+#: ``v`` takes its exact LIF step and subtracts the field's ``drive``, read as ``field_drive``.
+SHARED_FIELD_MEMBRANE = """
+        v : 1
+        I_ext : 1 (constant)
+        field_drive : 1 (linked)
+        tau_m : second (shared, constant)
         """
+#: Exact step of ``v`` in the alpha-pulse shared field (``exp(-dt/tau_m)`` is loop-invariant:
+#: Brian2 computes it once per step).
+SHARED_FIELD_STEP = "v = I_ext + (v - I_ext) * exp(-dt / tau_m) - field_drive"
 
 
 def neuron_equations(pulse: str, alpha: float, shared_field: bool = False) -> str:
     """LIF equations; for alpha pulses with the exactly integrated field (``alpha`` written in as a
-    number, see the module docstring); with ``shared_field`` plus :data:`SHARED_FIELD_EQUATIONS`.
-    ``g`` and ``tau_m`` are group constants, so compiled code is reused across their values."""
-    extra = SHARED_FIELD_EQUATIONS if shared_field else ""
+    number, see the module docstring), or, with ``shared_field``, :data:`SHARED_FIELD_MEMBRANE`
+    (the field lives once, in :func:`field_equations`). ``g`` and ``tau_m`` are group constants,
+    so compiled code is reused across their values."""
     if pulse == "delta":
         return """
         dv/dt = (I_ext - v) / tau_m : 1
         I_ext : 1 (constant)
         tau_m : second (shared, constant)
-        """ + extra
-    return extra + f"""
+        """ + ("field_drop : 1 (linked)" if shared_field else "")
+    if shared_field:
+        return SHARED_FIELD_MEMBRANE
+    return f"""
         dv/dt = (I_ext - v - g*x) / tau_m : 1
         dx/dt = {alpha!r} * (y - x) / tau_m : 1
         dy/dt = -{alpha!r} * y / tau_m : 1
@@ -68,6 +73,41 @@ def neuron_equations(pulse: str, alpha: float, shared_field: bool = False) -> st
         g : 1 (shared, constant)
         tau_m : second (shared, constant)
         """
+
+
+def field_equations(pulse: str, alpha: float) -> str:
+    """The one-neuron shared field: for alpha pulses ``x, y`` (integrated exactly) and ``drive``,
+    the term ``g (x_weight x + y_weight y)`` every membrane subtracts in a step
+    (:func:`field_weights`); for delta pulses ``drop``, the sum of the step's kicks."""
+    if pulse == "delta":
+        return "drop : 1"
+    return f"""
+        dx/dt = {alpha!r} * (y - x) / tau_m : 1
+        dy/dt = -{alpha!r} * y / tau_m : 1
+        drive : 1
+        g : 1 (shared, constant)
+        x_weight : 1 (shared, constant)
+        y_weight : 1 (shared, constant)
+        tau_m : second (shared, constant)
+        """
+
+
+def field_weights(alpha: float, dt, tau_m) -> tuple[float, float]:
+    """``(A, B)`` of the exact step of the alpha-pulse LIF over ``h = dt/tau_m``::
+
+        v(t+h) = e^-h v + (1 - e^-h) I - g (A x + B y),
+        A = (e^-alpha h - e^-h) / (1 - alpha),
+        B = alpha [e^-h - e^-alpha h (1 - (1 - alpha) h)] / (1 - alpha)^2
+
+    (``A = h e^-h``, ``B = h^2 e^-h / 2`` at alpha = 1), read from the matrix exponential of the
+    linear system (v, x, y, I) with g = 1 (SciPy's ``expm``: no cancellation near alpha = 1).
+    Values, not code: they reach a compiled program through value files with ``dt`` and ``tau_m``."""
+    from scipy.linalg import expm
+
+    h = float(dt / tau_m)
+    system = np.array([[-1.0, -1.0, 0.0, 1.0], [0.0, -alpha, alpha, 0.0], [0.0, 0.0, -alpha, 0.0], [0.0] * 4])
+    step = expm(system * h)
+    return -step[0, 1], -step[0, 2]
 
 
 def connect(synapses: Synapses, connections: tuple[np.ndarray, np.ndarray] | None) -> None:
@@ -155,7 +195,7 @@ class InhibitoryNetwork(Model):
         neurons.I_ext = self.excitabilities()
         neurons.v = self.initial_potentials()
         neurons.tau_m = tau_m
-        if pulse == "alpha":
+        if pulse == "alpha" and not self.uses_shared_field():
             neurons.g = g
         inhibition = self.coupling(neurons)
         spikes = SpikeMonitor(neurons, name="spikes")
@@ -167,13 +207,7 @@ class InhibitoryNetwork(Model):
 
         Sparse coupling: fixed in-degree ``K`` (:func:`fixed_in_degree`). Global coupling (``K``
         unset or ``N``, autapses included) is delivered through one shared field (``coupling``
-        ``"field"``, the default on runtime and C++ standalone): N synapses from every neuron to
-        neuron 0's counter ``arrivals`` (``arrivals_post += 1``); after the synapses of each step
-        every neuron reads the count through the linked variable ``arrived`` and adds
-        ``kick * arrived`` to ``y`` (or ``-kick * arrived`` to ``v``), then the counter is cleared.
-        Every neuron keeps its own ``x, y``, so ``v, x, y`` are integrated jointly and exactly as in
-        the pairwise form; cost per step O(N), per spike O(1), N synapses. The sum of n kicks
-        becomes one product ``kick * n``, which may differ in the last bit (tested: identical spikes).
+        ``"field"``, the default on runtime and C++ standalone), :meth:`shared_field`.
 
         ``coupling="pairwise"`` builds the N^2 all-to-all synapses instead (the check; and the
         form used on GeNN, which supports neither linked variables nor run_regularly outside slot
@@ -183,24 +217,59 @@ class InhibitoryNetwork(Model):
         """
         v = self.values
         alpha_pulse = v["pulse"] == "alpha"
-        kick = (v["alpha"] if alpha_pulse else v["g"]) / self.in_degree
         if self.uses_shared_field():
-            n = v["N"]
-            synapses = Synapses(neurons, neurons, on_pre="arrivals_post += 1", delay=v["tau_d"], name="inhibition",
-                                namespace={})
-            synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
-            neurons.arrived = linked_var(neurons, "arrivals", index=np.zeros(n, dtype=int))
-            neurons.kick = kick
-            neurons.run_regularly("y += kick * arrived" if alpha_pulse else "v += -kick * arrived",
-                                  when="after_synapses", name="inhibition_field")
-            neurons.run_regularly("arrivals = 0", when="before_resets", name="inhibition_field_clear")
-            return synapses
+            return self.shared_field(neurons)
         synapses = Synapses(neurons, neurons, model="kick : 1 (shared, constant)",
                             on_pre="y_post += kick" if alpha_pulse else "v_post += -kick",
                             delay=v["tau_d"], name="inhibition", namespace={})
         connect(synapses, self.connectivity())
-        synapses.kick = kick
+        synapses.kick = self.kick
         return synapses
+
+    def shared_field(self, neurons: NeuronGroup) -> Synapses:
+        """Global coupling through one field, held once in a one-neuron group ``inhibition_field``
+        (contained in the returned synapses, so it runs with them and is no population).
+
+        N synapses (``inhibition``, delay ``tau_d``) take every spike to the field, which adds
+        ``kick`` per arrival, in synapse order: the additions the pairwise network makes on each
+        neuron. Alpha pulses: the field holds ``x, y`` (Brian2's exact update) and, at the start
+        of each step, ``drive = g (A x + B y)`` (:func:`field_weights`); every neuron then takes
+        the exact step ``v <- I + (v - I) e^-dt/tau_m - drive`` (:data:`SHARED_FIELD_STEP`, reading
+        ``drive`` through the linked variable ``field_drive``): by linearity the ``v`` of the joint
+        exact update of ``v, x, y``, one pass over N per step. Delta pulses: the field sums the
+        step's kicks in ``drop``; after the synapses every neuron takes ``v -= drop``, then
+        ``drop`` is cleared. Per step O(N), per spike O(1), N synapses; rounding may differ from
+        the pairwise network in the last bits (tested: identical spikes).
+        """
+        v = self.values
+        n, alpha_pulse = v["N"], v["pulse"] == "alpha"
+        field = NeuronGroup(1, field_equations(v["pulse"], v["alpha"]), method="exact", name="inhibition_field",
+                            namespace={})
+        synapses = Synapses(neurons, field, model="kick : 1 (shared, constant)",
+                            on_pre="y_post += kick" if alpha_pulse else "drop_post += kick",
+                            delay=v["tau_d"], name="inhibition", namespace={})
+        synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
+        synapses.kick = self.kick
+        synapses.contained_objects.append(field)
+        if alpha_pulse:
+            field.g, field.tau_m = v["g"], v["tau_m"]
+            field.x_weight, field.y_weight = field_weights(v["alpha"], v["dt"], v["tau_m"])
+            field.run_regularly("drive = g * (x_weight * x + y_weight * y)", when="groups", order=-1,
+                                name="inhibition_field_drive")
+            neurons.field_drive = linked_var(field, "drive")
+            neurons.run_regularly(SHARED_FIELD_STEP, when="groups", name="neurons_membrane")
+        else:
+            neurons.field_drop = linked_var(field, "drop")
+            neurons.run_regularly("v -= field_drop", when="after_synapses", name="inhibition_kicks")
+            field.run_regularly("drop = 0", when="after_synapses", order=1, name="inhibition_field_clear")
+        return synapses
+
+    @property
+    def kick(self) -> float:
+        """The jump of a neuron's pulse variable per arriving spike: ``alpha/K`` (alpha pulses) or
+        of its ``v``, ``g/K`` (delta)."""
+        v = self.values
+        return (v["alpha"] if v["pulse"] == "alpha" else v["g"]) / self.in_degree
 
     def uses_shared_field(self) -> bool:
         """Whether global coupling goes through the shared field (see :meth:`coupling`)."""
