@@ -115,7 +115,7 @@ def plot(frame, study, out):
             ax.set_title(f"{observable}, I in [{i_l:g}, {i_u:g}]", fontsize="small")
     fig.suptitle(f"global coupling, N={study.fixed['N']}, alpha=20 (peak frequency blank: no oscillation)",
                  fontsize="small")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))  # room for the suptitle
     heat_path = out / "delay_oscillations.png"
     fig.savefig(heat_path, dpi=100)
     g_c = onset(frame)
