@@ -66,9 +66,14 @@ QUICK = STUDY.replace(grid=sweeps((1, 2, 5, 10, 20), (0.2 * ms, 1 * ms, 3 * ms),
                       duration=1 * second, t_start=0.3 * second, fixed={**FIXED, "N": 200})
 
 
-def range_label(i_l: float, i_u: float) -> str:
-    """``I_u=1.5`` for the top sweep (I_l = 1), ``Delta=0.2`` for the fixed-mean sweep."""
-    return f"I_u={i_u:g}" if i_l == 1.0 else f"Delta={i_u - i_l:.3g} (mean {MEAN_I:g})"
+def onset_panels(i_l: float, i_u: float) -> list[tuple[int, str]]:
+    """Where the g_c(tau_d) line of the range [i_l, i_u] is drawn, with its label: the top sweep
+    (I_l = 1) on the left as ``I_u=1.5``, the fixed-mean sweep on the right as ``Delta=0.2 (mean
+    1.25)``; Delta = 0.5, the range [1, 1.5], belongs to both."""
+    panels = [(0, f"I_u={i_u:g}")] if i_l == 1.0 else []
+    if (i_l, i_u) in zip(*fixed_mean_axes(MEAN_I, SPREADS).values()):
+        panels.append((1, f"Delta={i_u - i_l:.3g} (mean {MEAN_I:g})"))
+    return panels
 
 
 def onset(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,22 +115,25 @@ def plot(frame, study, out):
             ax.set_title(f"{observable}, I in [{i_l:g}, {i_u:g}]", fontsize="small")
     fig.suptitle(f"global coupling, N={study.fixed['N']}, alpha=20 (peak frequency blank: no oscillation)",
                  fontsize="small")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight()))  # room for the suptitle
     heat_path = out / "delay_oscillations.png"
     fig.savefig(heat_path, dpi=100)
     g_c = onset(frame)
     tau_d_ms = sorted(g_c["tau_d_ms"].unique())
     theory = theory_onset(study, ranges, tau_d_ms)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    drawn = [0, 0]  # lines per panel: each gets its own open marker, smaller in turn, so equal g_c stay visible
     for (i_l, i_u), part in g_c.groupby(RANGE):
-        ax = axes[0] if i_l == 1.0 else axes[1]
-        label = range_label(i_l, i_u)
-        line = ax.plot(part["tau_d_ms"], part["g_c"], "o-", label=f"{label}, chi >= {CHI_ONSET}")
         curve = theory[(theory["I_l"] == i_l) & (theory["I_u"] == i_u)]
-        ax.plot(curve["tau_d_ms"], curve["g_c_theory"], "--", color=line[0].get_color(),
-                label=f"{label}, linear stability")
+        for panel, label in onset_panels(i_l, i_u):
+            k, drawn[panel] = drawn[panel], drawn[panel] + 1
+            line = axes[panel].plot(part["tau_d_ms"], part["g_c"], "osD^v"[k % 5] + "-", mfc="none",
+                                    ms=9 - 1.2 * k, label=f"{label}, chi >= {CHI_ONSET}")
+            axes[panel].plot(curve["tau_d_ms"], curve["g_c_theory"], "--", color=line[0].get_color(),
+                             label=f"{label}, linear stability")
     axes[0].set_title("I_l = 1, top I_u swept", fontsize="small")
-    axes[1].set_title(f"fixed mean {MEAN_I:g}, spread Delta (Delta = 0.5 is I_u = 1.5, left)", fontsize="small")
+    axes[1].set_title(f"fixed mean {MEAN_I:g}, spread Delta (Delta = 0.5 is I_u = 1.5, also left)",
+                      fontsize="small")
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xticks(tau_d_ms, [f"{v:g}" for v in tau_d_ms])

@@ -151,3 +151,21 @@ def test_observables_row_has_one_panel_per_observable(dataset):
         np.testing.assert_allclose(np.asarray(container.lines[0].get_ydata(), float), expected)
         assert ax.get_xlabel() == "g"
     plt.close(fig)
+
+
+def test_delay_onset_panels_put_the_shared_range_in_both_readings():
+    """studies/delay_oscillations.py: I in [1, 1.5] is both the top sweep's I_u = 1.5 and the fixed
+    mean's Delta = 0.5, so its onset line is drawn on both panels; the others on one each."""
+    import importlib.util
+    from pathlib import Path
+
+    from neurodyn.theory import fixed_mean_range
+
+    path = Path(__file__).resolve().parents[1] / "studies" / "delay_oscillations.py"
+    spec = importlib.util.spec_from_file_location("delay_oscillations", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.onset_panels(1.0, 1.5) == [(0, "I_u=1.5"), (1, "Delta=0.5 (mean 1.25)")]
+    assert script.onset_panels(1.0, 1.2) == [(0, "I_u=1.2")]
+    assert script.onset_panels(*fixed_mean_range(1.25, 0.2)) == [(1, "Delta=0.2 (mean 1.25)")]
+    assert script.onset_panels(*fixed_mean_range(1.25, 1.0)) == [(1, "Delta=1 (mean 1.25)")]
