@@ -94,8 +94,9 @@ def start_asynchronous(neurons, field, model: InhibitoryNetwork, rng: np.random.
     pairwise network) and every neuron at a uniformly random phase of its free orbit,
     ``v = mu (1 - e^{-theta T})``, ``mu = I - g R`` (silent neurons at their fixed point
     ``v = mu``), so that the window measures the stationary state rather than the relaxation from
-    the package's default start (v uniform, no field), which decays only by dephasing. (It did not change chi sqrt(N) = 0.77 / 0.82 / 0.89 at N = 400 / 1600
-    / 6400, I in [1.4, 1.6], tau_d = 0.1 tau_m, g = 0.3.)"""
+    the package's default start (v uniform, no field), which decays only by dephasing. (It did
+    not change chi sqrt(N) = 0.77 / 0.82 / 0.89 at N = 400 / 1600 / 6400, I in [1.4, 1.6],
+    tau_d = 0.1 tau_m, g = 0.3.)"""
     g, excitabilities = model.values["g"], model.excitabilities()
     rate = global_mean_field(g, excitabilities=excitabilities).rate_per_tau_m
     drive = excitabilities - g * rate
