@@ -152,8 +152,9 @@ def test_every_worker_thread_gets_its_own_directory(tmp_path):
 
 
 def test_time_step_delay_and_coupling_rerun_from_files_as_fresh_builds(build_root):
-    """dt, the synaptic delay and g reach the program through value files (same structure key):
-    the rerun program then gives the spikes of a fresh build with those values."""
+    """dt, tau_m, the synaptic delay and g reach the program through value files (same structure
+    key; so do the shared field's step weights, which depend on dt/tau_m): the rerun program then
+    gives the spikes of a fresh build with those values."""
     from neurodyn import InhibitoryNetwork
 
     cache = worker_cache()
@@ -161,7 +162,7 @@ def test_time_step_delay_and_coupling_rerun_from_files_as_fresh_builds(build_roo
     simulate(InhibitoryNetwork(N=30, g=1, tau_d=1 * ms, seed=1), 60 * ms, target="cpp_standalone", programs=cache,
              progress=False)
     first_key = cache.last.key
-    changed = InhibitoryNetwork(N=30, g=4, tau_d=2 * ms, dt=0.05 * ms, seed=3)
+    changed = InhibitoryNetwork(N=30, g=4, tau_d=2 * ms, dt=0.05 * ms, tau_m=15 * ms, seed=3)
     rerun = simulate(changed, 60 * ms, target="cpp_standalone", programs=cache, progress=False)
     assert cache.last.key == first_key and not cache.last.built and cache.builds == builds + 1
     fresh = simulate(changed, 60 * ms, target="cpp_standalone", progress=False)

@@ -70,11 +70,10 @@ LEAKY_EQUATIONS = "dv/dt = x - v/tau : 1\ntau : second (shared, constant)" + _CO
 NON_LEAKY_EQUATIONS = "dv/dt = x : 1" + _COMMON_EQUATIONS
 THRESHOLD = "v >= theta_e or (v <= -theta_i and inh_on == 1)"
 RESET = "s = 2*int(v > 0) - 1\nv = v - theta_e*int(s > 0) + theta_i*int(s < 0)"
-#: Variables of the shared signed field (:func:`signed_field`): ``arrivals`` sums the signs of the
-#: step's spikes (only neuron 0's entry is used), every neuron reads it as ``arrived``; ``own`` is
-#: the neuron's own sign in a step where it spiked, else 0; ``w_field`` the recurrent weight.
+#: Variables of the shared signed field (:func:`signed_field`): every neuron reads the field's sum
+#: of the step's signs as ``arrived``; ``own`` is the neuron's own sign in a step where it spiked,
+#: else 0; ``w_field`` the recurrent weight.
 SIGNED_FIELD_EQUATIONS = """
-arrivals : 1
 arrived : 1 (linked)
 own : 1
 w_field : 1 (shared, constant)
@@ -195,19 +194,23 @@ def sign_synapses(source: NeuronGroup, target: NeuronGroup, connections: tuple[n
 
 def signed_field(neurons: NeuronGroup, w: float, name: str) -> Synapses:
     """All-to-all signed coupling without autapses through one shared field, for a group built
-    with ``shared_field=True``: N synapses add each spike's sign to neuron 0's ``arrivals``
-    (``arrivals_post += s_pre``, in the ``synapses`` slot like :func:`sign_synapses`' delivery);
-    after the synapses every neuron adds ``w_field * (arrived - own)``, then the counters are
-    cleared. Same dynamics as :func:`sign_synapses` with ``K = N - 1``: the sum of the step's
-    ``w * s_j`` becomes one product ``w * (S - s_i)``, which may differ in the last bit (tested:
-    identical spikes)."""
+    with ``shared_field=True``: N synapses add each spike's sign to ``arrivals`` of a one-neuron
+    group ``{name}_field`` (contained in the returned synapses, so it runs with them and is no
+    population; ``arrivals_post += s_pre``, in the ``synapses`` slot like :func:`sign_synapses`'
+    delivery); after the synapses every neuron adds ``w_field * (arrived - own)`` and clears
+    ``own`` (one pass over N), then the field clears ``arrivals``. Same dynamics as
+    :func:`sign_synapses` with ``K = N - 1``: the sum of the step's ``w * s_j`` becomes one product
+    ``w * (S - s_i)``, which may differ in the last bit (tested: identical spikes)."""
     n = len(neurons)
-    synapses = Synapses(neurons, neurons, on_pre="arrivals_post += s_pre", name=name, namespace={})
+    field = NeuronGroup(1, "arrivals : 1", name=f"{name}_field", namespace={})
+    synapses = Synapses(neurons, field, on_pre="arrivals_post += s_pre", name=name, namespace={})
     synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
-    neurons.arrived = linked_var(neurons, "arrivals", index=np.zeros(n, dtype=int))
+    synapses.contained_objects.append(field)
+    neurons.arrived = linked_var(field, "arrivals")
     neurons.w_field = w
-    neurons.run_regularly("v += w_field * (arrived - own)", when="after_synapses", order=0, name=f"{name}_field")
-    neurons.run_regularly("arrivals = 0\nown = 0", when="after_synapses", order=1, name=f"{name}_field_clear")
+    neurons.run_regularly("v += w_field * (arrived - own)\nown = 0", when="after_synapses", order=0,
+                          name=f"{name}_kicks")
+    field.run_regularly("arrivals = 0", when="after_synapses", order=1, name=f"{name}_field_clear")
     return synapses
 
 

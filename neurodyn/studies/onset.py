@@ -58,7 +58,7 @@ def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: f
     with target_device(target, model.dt):
         built = model.build()
         if model.is_global:
-            start_asynchronous(built.neurons, model, np.random.default_rng(seed))
+            start_asynchronous(built.neurons, built.network["inhibition"].target, model, np.random.default_rng(seed))
         sample = record_neurons is not None and record_neurons < n
         recorded = np.unique(np.linspace(0, n - 1, record_neurons).round().astype(int)) if sample else True
         monitor = StateMonitor(built.neurons, "v", record=recorded, dt=sample_dt)
@@ -88,13 +88,15 @@ def synchrony_point(g: float, n: int, *, tau_d, I_l: float, I_u: float, alpha: f
             "rate_hz": spike_i.size / (n * float(duration / second))}
 
 
-def start_asynchronous(neurons, model: InhibitoryNetwork, rng: np.random.Generator) -> None:
-    """Start in the mean field's asynchronous state: field ``x = y = R`` and every neuron at a
-    uniformly random phase of its free orbit, ``v = mu (1 - e^{-theta T})``, ``mu = I - g R``
-    (silent neurons at their fixed point ``v = mu``), so that the window measures the stationary
-    state rather than the relaxation from the package's default start (v uniform, no field), which
-    decays only by dephasing. (It did not change chi sqrt(N) = 0.77 / 0.82 / 0.89 at N = 400 / 1600
-    / 6400, I in [1.4, 1.6], tau_d = 0.1 tau_m, g = 0.3.)"""
+def start_asynchronous(neurons, field, model: InhibitoryNetwork, rng: np.random.Generator) -> None:
+    """Start in the mean field's asynchronous state: field ``x = y = R`` (in ``field``, the group
+    the inhibitory synapses feed: the shared field's one-neuron group, or the neurons of the
+    pairwise network) and every neuron at a uniformly random phase of its free orbit,
+    ``v = mu (1 - e^{-theta T})``, ``mu = I - g R`` (silent neurons at their fixed point
+    ``v = mu``), so that the window measures the stationary state rather than the relaxation from
+    the package's default start (v uniform, no field), which decays only by dephasing. (It did
+    not change chi sqrt(N) = 0.77 / 0.82 / 0.89 at N = 400 / 1600 / 6400, I in [1.4, 1.6],
+    tau_d = 0.1 tau_m, g = 0.3.)"""
     g, excitabilities = model.values["g"], model.excitabilities()
     rate = global_mean_field(g, excitabilities=excitabilities).rate_per_tau_m
     drive = excitabilities - g * rate
@@ -102,8 +104,8 @@ def start_asynchronous(neurons, model: InhibitoryNetwork, rng: np.random.Generat
     phase = rng.random(drive.size)
     period = np.log(np.where(above, drive, 2.0) / (np.where(above, drive, 2.0) - 1.0))
     neurons.v = np.where(above, drive * -np.expm1(-phase * period), drive)
-    neurons.x = rate
-    neurons.y = rate
+    field.x = rate
+    field.y = rate
 
 
 class StoredRuns:
