@@ -29,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from plain_brian2 import plain_brunel_hakim, plain_network  # noqa: E402
 
 CASES = {
-    "global": ("global N=1000", InhibitoryNetwork, dict(N=1000)),
+    # the pairwise N^2 form: the construction the plain script builds (the default shared field is
+    # another algorithm, compared with it in bench_scaling.py)
+    "global": ("global N=1000 (pairwise)", InhibitoryNetwork, dict(N=1000, coupling="pairwise")),
     "sparse": ("sparse N=10000 K=1000", InhibitoryNetwork, dict(N=10000, K=1000)),
     "brunel_hakim": ("Brunel-Hakim N=5000 (user model)", brunel_hakim, dict(N=5000, seed=1)),
 }
