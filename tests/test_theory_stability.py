@@ -270,6 +270,8 @@ def test_root_count_and_leading_root_match_a_brute_force_search():
     assert len(roots) == 3
     assert count_unstable_roots(DELTA, g, points=1000) == 3
     assert leading_root(DELTA, g) == pytest.approx(max(roots, key=lambda z: z.real), abs=1e-6)
+    below_60 = [root for root in roots if root.imag < 60]  # a narrower rectangle: the leading root in it
+    assert leading_root(DELTA, g, omega_max=60.0) == pytest.approx(max(below_60, key=lambda z: z.real), abs=1e-6)
     assert [round(root.imag / (np.pi / 0.1)) for root in sorted(roots, key=lambda z: z.imag)] == [1, 3, 5]
 
 

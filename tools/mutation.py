@@ -326,6 +326,19 @@ EQUIVALENT.update({
         "for lo, hi in zip(grid[:-1], grid[2:]):")},
     (_ST, "def critical_coupling(network: Network, g_max: float = 101.0, sigma: float = SIGMA_ONSET,"):
         "differs only for an onset between g = 100 and 101",
+    **{(_ST, line): "the same state: characteristic computes network.state(g) itself when given none" for line in (
+        "state = None", "magnitude = np.abs(network.characteristic(grid.ravel(), g, None)).reshape(grid.shape)",
+        "magnitude = np.abs(network.characteristic(grid.ravel(), g, )).reshape(grid.shape)")},
+    (_ST, "magnitude = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(None)"):
+        "the magnitudes are only argsorted after ravel(): the 1-D array gives the same order",
+    **{(_ST, line): ("the grid only seeds Newton's method: another grid of starting points (the 30 smallest |F| of "
+                     "it) converges to the same isolated roots") for line in (
+        "re = np.geomspace(sigma, 40)", "re = np.geomspace(sigma, sigma_max, )", "re = np.geomspace(sigma, sigma_max, 41)",
+        "im = np.linspace(omega_max / 200, 200)", "im = np.linspace(omega_max / 200, omega_max, )",
+        "im = np.linspace(omega_max / 201, omega_max, 200)", "im = np.linspace(omega_max / 200, omega_max, 201)",
+        "grid = re[:, None] + 2j * im[None, :]")},
+    (_ST, "def leading_root(network: Network, g: float, sigma: float = SIGMA_MIN, sigma_max: float = 101.0,"):
+        "differs only for a root with 100 < Re lam < 101 (e-folding in 0.01 tau_m)",
     **{(_ST, line): "excess is exactly 0 only where a crossing's g equals the trial g to all digits" for line in (
         "if excess(hi) < 0:", "lo, hi = (mid, hi) if excess(mid) >= 0 else (lo, mid)")},
     (_ST, "while hi / lo >= 1 + 1e-3:  # bisection: excess may jump (another branch, or no crossing below)"):
