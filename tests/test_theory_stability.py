@@ -260,7 +260,8 @@ def test_root_count_and_leading_root_match_a_brute_force_search():
     omega ~ (2k + 1) pi / tau_d of the delay loop, seen 31.7, 94.4, 157.1), each a root of the
     directly averaged characteristic (|F| < 1e-3, as above); leading_root is the one with the
     largest real part. Right of Re lam = 10 there is none: there |g P e^{-lam tau_d} <H>| < 1.
-    (No root at 0.97 g_c: test above.)"""
+    Narrower rectangles keep only their roots: omega_max = 60 the first (count 1), a real-part
+    ceiling between the roots the slowest-growing one. (No root at 0.97 g_c: test above.)"""
     g = 0.47
     roots, state = brute_force_roots(DELTA, g)
     far = 10.0 + np.linspace(0, 90, 10)[:, None] + 1j * np.linspace(0, 200, 101)[None, :]
@@ -272,6 +273,10 @@ def test_root_count_and_leading_root_match_a_brute_force_search():
     assert leading_root(DELTA, g) == pytest.approx(max(roots, key=lambda z: z.real), abs=1e-6)
     below_60 = [root for root in roots if root.imag < 60]  # a narrower rectangle: the leading root in it
     assert leading_root(DELTA, g, omega_max=60.0) == pytest.approx(max(below_60, key=lambda z: z.real), abs=1e-6)
+    assert count_unstable_roots(DELTA, g, omega_max=60.0, points=1000) == len(below_60) == 1
+    slowest = min(roots, key=lambda z: z.real)  # a rectangle that ends between the roots' real parts
+    ceiling = (slowest.real + sorted(z.real for z in roots)[1]) / 2
+    assert leading_root(DELTA, g, sigma_max=ceiling) == pytest.approx(slowest, abs=1e-6)
     assert [round(root.imag / (np.pi / 0.1)) for root in sorted(roots, key=lambda z: z.imag)] == [1, 3, 5]
 
 

@@ -328,7 +328,24 @@ EQUIVALENT.update({
         "differs only for an onset between g = 100 and 101",
     **{(_ST, line): "the same state: characteristic computes network.state(g) itself when given none" for line in (
         "state = None", "magnitude = np.abs(network.characteristic(grid.ravel(), g, None)).reshape(grid.shape)",
-        "magnitude = np.abs(network.characteristic(grid.ravel(), g, )).reshape(grid.shape)")},
+        "magnitude = np.abs(network.characteristic(grid.ravel(), g, )).reshape(grid.shape)",
+        "value = network.characteristic(complex(z[0], z[1]), g, None)",
+        "value = network.characteristic(complex(z[0], z[1]), g, )",
+        "network.characteristic(z, g, None)) < 1e-8:", "network.characteristic(z, g, )) < 1e-8:")},
+    (_ST, "for k in np.argsort(magnitude.ravel())[:31]:"): "one more Newton start finds the same isolated roots",
+    **{(_ST, line): "scipy's root takes 'hybr' by default and lower-cases the method name" for line in (
+        "solution = optimize.root(residual, [start.real, start.imag], )",
+        'solution = optimize.root(residual, [start.real, start.imag], method="HYBR")')},
+    **{(_ST, line): "differs only for a root exactly on the rectangle's edge or |F| exactly 1e-8" for line in (
+        "if solution.success and sigma <= z.real < sigma_max and 0 < z.imag < omega_max and abs(",
+        "if solution.success and sigma < z.real < sigma_max and 0 <= z.imag < omega_max and abs(",
+        "if solution.success and sigma < z.real < sigma_max and 0 < z.imag <= omega_max and abs(",
+        "network.characteristic(z, g, state)) <= 1e-8:")},
+    (_ST, "def count_unstable_roots(network: Network, g: float, sigma: float = SIGMA_MIN, sigma_max: float = 101.0,"):
+        "differs only for a root with 100 < Re lam < 101",
+    (_ST, "omega_max: float | None = None, points: int = 4001) -> int:"):
+        "one more point per side of a path that resolves the phase already: the same winding number",
+    (_ST, "side = np.linspace(0.0, 1.0, points, endpoint=None)"): "endpoint=None is falsy like False",
     (_ST, "magnitude = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(None)"):
         "the magnitudes are only argsorted after ravel(): the 1-D array gives the same order",
     **{(_ST, line): ("the grid only seeds Newton's method: another grid of starting points (the 30 smallest |F| of "
