@@ -331,7 +331,12 @@ EQUIVALENT.update({
         "magnitude = np.abs(network.characteristic(grid.ravel(), g, )).reshape(grid.shape)",
         "value = network.characteristic(complex(z[0], z[1]), g, None)",
         "value = network.characteristic(complex(z[0], z[1]), g, )",
-        "network.characteristic(z, g, None)) < 1e-8:", "network.characteristic(z, g, )) < 1e-8:")},
+        "network.characteristic(z, g, None)) < 1e-8:", "network.characteristic(z, g, )) < 1e-8:",
+        "values = network.characteristic(path, g, None)", "values = network.characteristic(path, g, )")},
+    **{(_ST, line): "with the end point each side's last point repeats the next corner: a step of zero angle"
+       for line in ("side = np.linspace(0.0, 1.0, points, )", "side = np.linspace(0.0, 1.0, points, endpoint=True)")},
+    (_ST, "path = np.concatenate([a + (b - a) * side for a, b in zip(corners[:-1], corners[1:])] + [[corners[1]]])"):
+        "the extra step runs back along the real axis, where F is real and positive (module notes): no angle",
     (_ST, "for k in np.argsort(magnitude.ravel())[:31]:"): "one more Newton start finds the same isolated roots",
     **{(_ST, line): "scipy's root takes 'hybr' by default and lower-cases the method name" for line in (
         "solution = optimize.root(residual, [start.real, start.imag], )",
