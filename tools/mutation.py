@@ -89,7 +89,8 @@ MODULES = {
         "test_quenched_term_vanishes_when_every_neuron_is_an_input",
         "test_uncoupled_quenched_state_is_the_free_rate_distribution", "test_shot_noise_bad_input_is_refused_by_name",
         "test_uncoupled_shot_noise_state_reports_its_sampled_neurons",
-        "test_shot_noise_inhibition_with_many_tiny_pulses_is_the_deterministic_mean_field")],
+        "test_shot_noise_inhibition_with_many_tiny_pulses_is_the_deterministic_mean_field",
+        "test_quenched_state_counts_silent_neurons_and_takes_one_excitability")],
     "convert/neurons.py": ["tests/test_convert_if.py::test_dense_if_layer_rates_equal_relu_over_theta_within_one_over_T",
                            "tests/test_convert_if.py::test_if_rate_saturates_at_one_spike_per_step",
                            "tests/test_convert_if.py::test_potential_readout_integrates_the_normalised_ann_output",
@@ -365,6 +366,34 @@ EQUIVALENT.update({
         "if excess(hi) < 0:", "lo, hi = (mid, hi) if excess(mid) >= 0 else (lo, mid)")},
     (_ST, "while hi / lo >= 1 + 1e-3:  # bisection: excess may jump (another branch, or no crossing below)"):
         "one more bisection step only when hi / lo is exactly 1.001",
+})
+
+_SQ = "theory/sparse.py"
+_FIXED_POINT = ("the damped variance iteration converges to the same unique fixed point (from another start, or "
+                "running all max_iter steps, or stopping at 2e-9 instead of 1e-9)")
+_SYMMETRIC = "Gauss-Legendre and Gauss-Hermite nodes and weights are symmetric about 0: the same sums"
+_NODES = "one more quadrature node or iteration: the same state to 1e-9 (the tests compare to 1e-7 and looser)"
+EQUIVALENT.update({
+    **{(_SQ, line): _FIXED_POINT for line in (
+        "variance = 1.0",
+        "if not quenched and abs(new_variance - variance) < tol * max(1.0, variance):",
+        "if not quenched or abs(new_variance + variance) < tol * max(1.0, variance):",
+        "if not quenched or abs(new_variance - variance) <= tol * max(1.0, variance):",
+        "if not quenched or abs(new_variance - variance) < tol / max(1.0, variance):",
+        "if not quenched or abs(new_variance - variance) < tol * max(2.0, variance):")},
+    **{(_SQ, line): _SYMMETRIC for line in (
+        "excitability = (I_l + I_u) / 2 - (I_u - I_l) / 2 * x",
+        "m = np.maximum(R - spread * z, 0.0)  # mean input rate per neuron (z: quenched draw)")},
+    **{(_SQ, line): _NODES for line in (
+        "window: float | None = None, quenched: bool = True, nodes_I: int = 65,",
+        "nodes_z: int = 41, tol: float = 1e-9, max_iter: int = 200,",
+        "nodes_z: int = 40, tol: float = 1e-9, max_iter: int = 201,")},
+    **{(_SQ, line): "R is below the largest rate < 1 <= top: any of these brackets holds the unique root" for line in (
+        "top = float(rates(1.0, variance)[0].max()) + 1.0", "top = float(rates(0.0, variance)[0].max()) + 2.0")},
+    (_SQ, "return optimize.brentq(lambda R: R - weighted(rates(R, variance)[0]), 0.0, top, )"):
+        "brentq's default xtol 2e-12 instead of 1e-12, far below every tolerance",
+    (_SQ, "active = 1.0 - np.exp(-nu * window) if window is not None else (nu > 0).astype(None)"):
+        "astype(None) is astype(float64)",
 })
 
 _N = "convert/neurons.py"
