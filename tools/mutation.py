@@ -394,6 +394,13 @@ EQUIVALENT.update({
         "brentq's default xtol 2e-12 instead of 1e-12, far below every tolerance",
     (_SQ, "active = 1.0 - np.exp(-nu * window) if window is not None else (nu > 0).astype(None)"):
         "astype(None) is astype(float64)",
+    **{(_SQ, "mu, sigma = np.broadcast_arrays(" + pair + ")"): _FLOAT for pair in (
+        "np.asarray(mu, dtype=None), np.asarray(sigma, dtype=float)", "np.asarray(mu, ), np.asarray(sigma, dtype=float)",
+        "np.asarray(mu, dtype=float), np.asarray(sigma, dtype=None)", "np.asarray(mu, dtype=float), np.asarray(sigma, )")},
+    (_SQ, "s = np.where(noisy, sigma, 2.0)"): "placeholder of the noiseless entries, whose rate is the free one",
+    (_SQ, "return (half * w * special.erfcx(-((a + b)[..., None] / 2 - half * x))).sum(-1)"): _SYMMETRIC,
+    (_SQ, "rate = np.where(upper >= SILENT_BARRIER, 0.0, 1.0 / (np.sqrt(np.pi) * integral))"):
+        "differs only at (1 - mu)/sigma == 6.0 exactly, by a rate below 1e-15",
 })
 
 _N = "convert/neurons.py"
