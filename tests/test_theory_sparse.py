@@ -193,6 +193,16 @@ def test_shot_noise_bad_input_is_refused_by_name(kwargs):
         shot_noise_mean_field(**kwargs)
 
 
+def test_shot_noise_accepts_the_edges_of_its_valid_input():
+    """K = 1, I_l = I_u, a slow pulse (alpha = 0.5) and a short run (0.5 tau_m) are valid input:
+    the rate is then the spike count of the 4 sampled neurons over the 9 counted steps (the first
+    of 10 is burn-in), 0.45 tau_m: a whole number divided by 4 x 0.45, at most one spike each."""
+    state = shot_noise_mean_field(0.0, 1, I_l=1.3, I_u=1.3, alpha=0.5, duration=0.5, dt=0.05, n_excitabilities=2,
+                                  n_draws=2, iterations=1)
+    counts = state.rate_per_tau_m * 4 * 0.45
+    assert counts == pytest.approx(round(counts), abs=1e-9) and 0 <= state.rate_per_tau_m <= 1 / 0.45
+
+
 def test_uncoupled_shot_noise_state_reports_its_sampled_neurons():
     """g = 0: the sampled neurons do not depend on R or Var(nu), so every iteration draws the same
     rates nu and the damped variance after n iterations is (1 - 2^-n) nu.var() exactly; the
@@ -207,6 +217,10 @@ def test_uncoupled_shot_noise_state_reports_its_sampled_neurons():
     expected_std = np.sqrt((1 - 0.5**3) * state.rate_variance * (400 - 20) / (399 * 20)) * z.std()
     assert state.input_mean_std == pytest.approx(expected_std, rel=1e-9)
     assert shot_noise_mean_field(0.0, 20, N=20, **kwargs).input_mean_std == 0
+    assert shot_noise_mean_field(0.0, 2, N=2, **kwargs).input_mean_std == 0
+    unbounded = shot_noise_mean_field(0.0, 20, **kwargs)  # N unknown: no finite-N correction
+    assert unbounded.input_mean_std == pytest.approx(np.sqrt((1 - 0.5**3) * unbounded.rate_variance / 20) * z.std(),
+                                                     rel=1e-9)
     free = free_rate(1.0 + 0.5 * (np.arange(8) + 0.5) / 8)
     slack = 1 / 9 + free**2 * 0.05
     assert state.rate_per_tau_m == pytest.approx(np.mean(free), abs=np.mean(slack))

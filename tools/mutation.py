@@ -90,7 +90,8 @@ MODULES = {
         "test_uncoupled_quenched_state_is_the_free_rate_distribution", "test_shot_noise_bad_input_is_refused_by_name",
         "test_uncoupled_shot_noise_state_reports_its_sampled_neurons",
         "test_shot_noise_inhibition_with_many_tiny_pulses_is_the_deterministic_mean_field",
-        "test_quenched_state_counts_silent_neurons_and_takes_one_excitability")],
+        "test_quenched_state_counts_silent_neurons_and_takes_one_excitability",
+        "test_shot_noise_accepts_the_edges_of_its_valid_input")],
     "convert/neurons.py": ["tests/test_convert_if.py::test_dense_if_layer_rates_equal_relu_over_theta_within_one_over_T",
                            "tests/test_convert_if.py::test_if_rate_saturates_at_one_spike_per_step",
                            "tests/test_convert_if.py::test_potential_readout_integrates_the_normalised_ann_output",
@@ -397,6 +398,17 @@ EQUIVALENT.update({
     **{(_SQ, "mu, sigma = np.broadcast_arrays(" + pair + ")"): _FLOAT for pair in (
         "np.asarray(mu, dtype=None), np.asarray(sigma, dtype=float)", "np.asarray(mu, ), np.asarray(sigma, dtype=float)",
         "np.asarray(mu, dtype=float), np.asarray(sigma, dtype=None)", "np.asarray(mu, dtype=float), np.asarray(sigma, )")},
+    **{(_SQ, line): "a scalar start of x or y broadcasts to the same values in the first step" for line in (
+        "v, x, y = rng.random(excitability.size), np.full(None, R), np.full(excitability.size, alpha * R)",
+        "v, x, y = rng.random(excitability.size), np.full(excitability.size, R), np.full(None, alpha * R)")},
+    (_SQ, "fired = v > 1"): "v is exactly 1 at a step end with probability 0",
+    **{(_SQ, line): ("another sample size, seed or iteration count: the same state within the sampling error "
+                     "sqrt(nu / duration) the docstring states") for line in (
+        "alpha: float = 20.0, window: float | None = None, n_excitabilities: int = 65,",
+        "n_draws: int = 17, duration: float = 60.0, dt: float = 0.01, iterations: int = 12,",
+        "n_draws: int = 16, duration: float = 61.0, dt: float = 0.01, iterations: int = 12,",
+        "n_draws: int = 16, duration: float = 60.0, dt: float = 0.01, iterations: int = 13,",
+        "seed: int = 1, tau_m=None) -> RateDistribution:")},
     (_SQ, "s = np.where(noisy, sigma, 2.0)"): "placeholder of the noiseless entries, whose rate is the free one",
     (_SQ, "return (half * w * special.erfcx(-((a + b)[..., None] / 2 - half * x))).sum(-1)"): _SYMMETRIC,
     (_SQ, "rate = np.where(upper >= SILENT_BARRIER, 0.0, 1.0 / (np.sqrt(np.pi) * integral))"):
