@@ -353,6 +353,25 @@ EQUIVALENT.update({
     (_ST, "omega_max: float | None = None, points: int = 4001) -> int:"):
         "one more point per side of a path that resolves the phase already: the same winding number",
     (_ST, "side = np.linspace(0.0, 1.0, points, endpoint=None)"): "endpoint=None is falsy like False",
+    **{(_ST, line): "the same state: characteristic computes network.state(g) itself when given none" for line in (
+        "return 1.0 + g * self.loop_gain(lam, self.state(g) if (state is None) or True else state)",)},
+    **{(_ST, line): ("without dtype=complex a real lam stays real: the same values (Re lam >= 0), complex input "
+                     "stays complex") for line in (
+        "lam = np.asarray(lam, dtype=None)", "lam = np.asarray(lam, )")},
+    (_ST, "def population_response(self, lam, nodes: int = 1001) -> np.ndarray:"):
+        "1001 // 32 = 1000 // 32 = 31 panels: the same nodes",
+    **{(_ST, line): "differs only where a drive equals 1 or the cutoff edge exactly" for line in (
+        "if mu_l < 1 and self.cutoff == 0 and self.I_u > self.I_l:", "if mu_u >= edge:", "if mu_l <= edge and self.cutoff > 0:")},
+    **{(_ST, line): "not reached: with I_u == I_l or cutoff 0 and mu_l < 1 an earlier branch has returned or raised"
+       for line in ("if mu_l <= 1 and self.cutoff == 0 and self.I_u >= self.I_l:",
+                    "if mu_l < edge and self.cutoff >= 0:")},
+    (_ST, "return rate_response(lam, mu_u) * min(1.0, (mu_u - 1.0) / self.cutoff if self.cutoff > 0 else 2.0)"):
+        "min(1, 2) is 1 like min(1, 1)",
+    **{(_ST, line): "lam = 0 entries are replaced by the static sum; the others are unchanged" for line in (
+        "lam_safe = np.where(None, 1.0, lam)", "lam_safe = np.where(zero, 2.0, lam)")},
+    (_ST, "weight = (mu - 1.0) / self.cutoff if below else np.ones_like(None)"): "a scalar 1 broadcasts like ones",
+    (_ST, "end_weight = (1.0 / np.expm1(ends) / self.cutoff) if below else np.ones(3)"):
+        "only the first two entries are read",
     (_ST, "magnitude = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(None)"):
         "the magnitudes are only argsorted after ravel(): the 1-D array gives the same order",
     **{(_ST, line): ("the grid only seeds Newton's method: another grid of starting points (the 30 smallest |F| of "
