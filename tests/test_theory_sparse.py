@@ -131,19 +131,33 @@ def test_quenched_state_is_a_fixed_point_of_its_defining_integral():
     variance iteration stops at a change < 1e-9) and the active share <1 - e^{-nu window}>; the
     scalar Siegert rate agrees with the vectorised one to 1e-9 (test above), so 1e-7 relative.
     The rate in Hz is R / tau_m. More nodes change nothing visible (64 x 40: 1e-11)."""
-    N, K, window = 400, 20, 1.0
+    N, K, window = 400, 20, 2.0
     state = quenched_sparse_mean_field(2.0, K, N=N, nodes_I=16, nodes_z=12, window=window, tau_m=20 * ms)
     mean, variance, active = quenched_reference(state, window=window)
     assert state.rate_per_tau_m == pytest.approx(mean, rel=1e-7)
     assert state.rate_variance == pytest.approx(variance, rel=1e-7)
     assert state.input_mean_std == pytest.approx(np.sqrt(variance * (N - K) / ((N - 1) * K)), rel=1e-6)
-    assert state.n_active_frac == pytest.approx(active, rel=1e-7) and 0.1 < active < 0.3
+    assert state.n_active_frac == pytest.approx(active, rel=1e-7) and 0.2 < active < 0.5
     assert (state.g, state.K) == (2.0, K) and state.mean_rate_hz == pytest.approx(mean / 0.020, rel=1e-7)
     plain = quenched_sparse_mean_field(2.0, K, N=N, nodes_I=16, nodes_z=12, quenched=False)
     assert plain.input_mean_std == 0 and plain.n_active_frac == 1.0  # the noise reaches every neuron
     assert plain.rate_per_tau_m == pytest.approx(quenched_reference(plain)[0], rel=1e-7)
     # the quenched spread of input means spreads the rates: more variance, by the order of its own share
     assert state.rate_variance > 1.05 * plain.rate_variance
+    unbounded = quenched_sparse_mean_field(2.0, K, nodes_I=16, nodes_z=12)  # N unknown: no finite-N correction
+    assert unbounded.input_mean_std == pytest.approx(np.sqrt(quenched_reference(unbounded)[1] / K), rel=1e-6)
+
+
+def test_quenched_state_counts_silent_neurons_and_takes_one_excitability():
+    """K = 10^6, no quenched term: the noise g sqrt(R/K) ~ 1e-3 leaves the neurons with I - g R
+    below threshold by more than 6 sigma silent (rate 0): the active share without a window is the
+    weight of the nodes with nu > 0 (reference above), here about 0.4; I_l = I_u is one neuron type."""
+    state = quenched_sparse_mean_field(2.0, 10**6, nodes_I=16, nodes_z=12, quenched=False)
+    mean, _, active = quenched_reference(state)
+    assert state.rate_per_tau_m == pytest.approx(mean, rel=1e-7)
+    assert state.n_active_frac == pytest.approx(active, abs=1e-12) and 0.2 < active < 0.6
+    single = quenched_sparse_mean_field(1.0, 20, I_l=1.3, I_u=1.3, nodes_I=4, nodes_z=12)
+    assert single.rate_per_tau_m == pytest.approx(quenched_reference(single, I_l=1.3, I_u=1.3, nodes_I=4)[0], rel=1e-7)
 
 
 def test_quenched_term_vanishes_when_every_neuron_is_an_input():
@@ -179,6 +193,16 @@ def test_shot_noise_bad_input_is_refused_by_name(kwargs):
         shot_noise_mean_field(**kwargs)
 
 
+def test_shot_noise_accepts_the_edges_of_its_valid_input():
+    """K = 1, I_l = I_u, a slow pulse (alpha = 0.5) and a short run (0.5 tau_m) are valid input:
+    the rate is then the spike count of the 4 sampled neurons over the 9 counted steps (the first
+    of 10 is burn-in), 0.45 tau_m: a whole number divided by 4 x 0.45, at most one spike each."""
+    state = shot_noise_mean_field(0.0, 1, I_l=1.3, I_u=1.3, alpha=0.5, duration=0.5, dt=0.05, n_excitabilities=2,
+                                  n_draws=2, iterations=1)
+    counts = state.rate_per_tau_m * 4 * 0.45
+    assert counts == pytest.approx(round(counts), abs=1e-9) and 0 <= state.rate_per_tau_m <= 1 / 0.45
+
+
 def test_uncoupled_shot_noise_state_reports_its_sampled_neurons():
     """g = 0: the sampled neurons do not depend on R or Var(nu), so every iteration draws the same
     rates nu and the damped variance after n iterations is (1 - 2^-n) nu.var() exactly; the
@@ -193,6 +217,10 @@ def test_uncoupled_shot_noise_state_reports_its_sampled_neurons():
     expected_std = np.sqrt((1 - 0.5**3) * state.rate_variance * (400 - 20) / (399 * 20)) * z.std()
     assert state.input_mean_std == pytest.approx(expected_std, rel=1e-9)
     assert shot_noise_mean_field(0.0, 20, N=20, **kwargs).input_mean_std == 0
+    assert shot_noise_mean_field(0.0, 2, N=2, **kwargs).input_mean_std == 0
+    unbounded = shot_noise_mean_field(0.0, 20, **kwargs)  # N unknown: no finite-N correction
+    assert unbounded.input_mean_std == pytest.approx(np.sqrt((1 - 0.5**3) * unbounded.rate_variance / 20) * z.std(),
+                                                     rel=1e-9)
     free = free_rate(1.0 + 0.5 * (np.arange(8) + 0.5) / 8)
     slack = 1 / 9 + free**2 * 0.05
     assert state.rate_per_tau_m == pytest.approx(np.mean(free), abs=np.mean(slack))

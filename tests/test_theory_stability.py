@@ -260,7 +260,8 @@ def test_root_count_and_leading_root_match_a_brute_force_search():
     omega ~ (2k + 1) pi / tau_d of the delay loop, seen 31.7, 94.4, 157.1), each a root of the
     directly averaged characteristic (|F| < 1e-3, as above); leading_root is the one with the
     largest real part. Right of Re lam = 10 there is none: there |g P e^{-lam tau_d} <H>| < 1.
-    (No root at 0.97 g_c: test above.)"""
+    Narrower rectangles keep only their roots: omega_max = 60 the first (count 1), a real-part
+    ceiling between the roots the slowest-growing one. (No root at 0.97 g_c: test above.)"""
     g = 0.47
     roots, state = brute_force_roots(DELTA, g)
     far = 10.0 + np.linspace(0, 90, 10)[:, None] + 1j * np.linspace(0, 200, 101)[None, :]
@@ -270,6 +271,12 @@ def test_root_count_and_leading_root_match_a_brute_force_search():
     assert len(roots) == 3
     assert count_unstable_roots(DELTA, g, points=1000) == 3
     assert leading_root(DELTA, g) == pytest.approx(max(roots, key=lambda z: z.real), abs=1e-6)
+    below_60 = [root for root in roots if root.imag < 60]  # a narrower rectangle: the leading root in it
+    assert leading_root(DELTA, g, omega_max=60.0) == pytest.approx(max(below_60, key=lambda z: z.real), abs=1e-6)
+    assert count_unstable_roots(DELTA, g, omega_max=60.0, points=1000) == len(below_60) == 1
+    slowest = min(roots, key=lambda z: z.real)  # a rectangle that ends between the roots' real parts
+    ceiling = (slowest.real + sorted(z.real for z in roots)[1]) / 2
+    assert leading_root(DELTA, g, sigma_max=ceiling) == pytest.approx(slowest, abs=1e-6)
     assert [round(root.imag / (np.pi / 0.1)) for root in sorted(roots, key=lambda z: z.imag)] == [1, 3, 5]
 
 
@@ -313,17 +320,18 @@ def test_a_longer_loop_delay_lowers_the_crossing_frequency_and_coupling(change):
         assert first[0].g > first[1].g > first[2].g
 
 
-@pytest.mark.parametrize("cutoff", [0.05, 0.8])
-def test_population_response_with_a_cutoff_matches_the_weighted_direct_average(cutoff):
+@pytest.mark.parametrize("cutoff, I_l", [(0.05, 1.0), (0.8, 1.0), (0.8, 1.3)])
+def test_population_response_with_a_cutoff_matches_the_weighted_direct_average(cutoff, I_l):
     """I in [1, 1.5], g = 0.5 (the slowest neurons silent, the near-threshold ones weighted by
-    W = (mu - 1)/cutoff; 0.8 puts every neuron below the cutoff): <H> equals the plain mean of W H
+    W = (mu - 1)/cutoff; 0.8 puts every neuron below the cutoff, and with I_l = 1.3 the slowest one
+    fires, so the integral over T ends at its period): <H> equals the plain mean of W H
     over 200,000 excitabilities (converged: it moves by < 1e-6 relative from 200,000 to 4,000,000),
     1e-4 relative where Re lam >= 0.5 and at lam = 0 (seen < 3e-6). Close to the axis,
     lam = 0.05 + 40i, ln(1 - e^{-lam T}) has sharp dips every 2 pi / 40 in T, which the 1000 nodes
     over the 30 tau_m below the cutoff resolve only to ~1e-3 (seen 1.7e-4 and 2.0e-3): 4e-3 allowed
     there."""
     g = 0.5
-    state = AsynchronousState(g=g, rate=global_mean_field(g, 1.0, 1.5).rate_per_tau_m, I_l=1.0, I_u=1.5,
+    state = AsynchronousState(g=g, rate=global_mean_field(g, I_l, 1.5).rate_per_tau_m, I_l=I_l, I_u=1.5,
                               cutoff=cutoff)
     plain = Network(tau_d=0.0, alpha=None)
     for lam, tolerance in ((0.5 + 17j, 1e-4), (0.05 + 40j, 4e-3), (3.0 + 1j, 1e-4), (0.0, 1e-4)):
@@ -337,11 +345,11 @@ def test_population_response_of_one_excitability_and_of_a_silent_population():
     lam = np.array([0.3 + 17j, 2.0 + 1j])
     rate = global_mean_field(0.5, 1.5, 1.5).rate_per_tau_m
     mu = 1.5 - 0.5 * rate
-    for cutoff, weight in ((0.0, 1.0), (mu - 1, 1.0), (2 * (mu - 1), 0.5)):
+    for cutoff, weight in ((0.0, 1.0), ((mu - 1) / 4, 1.0), (mu - 1, 1.0), (2 * (mu - 1), 0.5)):
         state = AsynchronousState(g=0.5, rate=rate, I_l=1.5, I_u=1.5, cutoff=cutoff)
         assert np.allclose(state.population_response(lam), weight * rate_response(lam, mu), rtol=1e-12, atol=0)
     silent = AsynchronousState(g=0.5, rate=0.0, I_l=0.5, I_u=1.0, cutoff=0.0)  # mu_u = 1 exactly
-    assert np.all(silent.population_response(lam) == 0)
+    assert silent.population_response(lam).shape == lam.shape and np.all(silent.population_response(lam) == 0)
     with pytest.raises(ParameterError, match="diverges"):
         AsynchronousState(g=0.5, rate=0.2, I_l=1.0, I_u=1.5, cutoff=0.0).population_response(lam)
 

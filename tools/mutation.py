@@ -89,7 +89,9 @@ MODULES = {
         "test_quenched_term_vanishes_when_every_neuron_is_an_input",
         "test_uncoupled_quenched_state_is_the_free_rate_distribution", "test_shot_noise_bad_input_is_refused_by_name",
         "test_uncoupled_shot_noise_state_reports_its_sampled_neurons",
-        "test_shot_noise_inhibition_with_many_tiny_pulses_is_the_deterministic_mean_field")],
+        "test_shot_noise_inhibition_with_many_tiny_pulses_is_the_deterministic_mean_field",
+        "test_quenched_state_counts_silent_neurons_and_takes_one_excitability",
+        "test_shot_noise_accepts_the_edges_of_its_valid_input")],
     "convert/neurons.py": ["tests/test_convert_if.py::test_dense_if_layer_rates_equal_relu_over_theta_within_one_over_T",
                            "tests/test_convert_if.py::test_if_rate_saturates_at_one_spike_per_step",
                            "tests/test_convert_if.py::test_potential_readout_integrates_the_normalised_ann_output",
@@ -326,10 +328,110 @@ EQUIVALENT.update({
         "for lo, hi in zip(grid[:-1], grid[2:]):")},
     (_ST, "def critical_coupling(network: Network, g_max: float = 101.0, sigma: float = SIGMA_ONSET,"):
         "differs only for an onset between g = 100 and 101",
+    **{(_ST, line): "the same state: characteristic computes network.state(g) itself when given none" for line in (
+        "state = None", "magnitude = np.abs(network.characteristic(grid.ravel(), g, None)).reshape(grid.shape)",
+        "magnitude = np.abs(network.characteristic(grid.ravel(), g, )).reshape(grid.shape)",
+        "value = network.characteristic(complex(z[0], z[1]), g, None)",
+        "value = network.characteristic(complex(z[0], z[1]), g, )",
+        "network.characteristic(z, g, None)) < 1e-8:", "network.characteristic(z, g, )) < 1e-8:",
+        "values = network.characteristic(path, g, None)", "values = network.characteristic(path, g, )")},
+    **{(_ST, line): "with the end point each side's last point repeats the next corner: a step of zero angle"
+       for line in ("side = np.linspace(0.0, 1.0, points, )", "side = np.linspace(0.0, 1.0, points, endpoint=True)")},
+    (_ST, "path = np.concatenate([a + (b - a) * side for a, b in zip(corners[:-1], corners[1:])] + [[corners[1]]])"):
+        "the extra step runs back along the real axis, where F is real and positive (module notes): no angle",
+    (_ST, "for k in np.argsort(magnitude.ravel())[:31]:"): "one more Newton start finds the same isolated roots",
+    **{(_ST, line): "scipy's root takes 'hybr' by default and lower-cases the method name" for line in (
+        "solution = optimize.root(residual, [start.real, start.imag], )",
+        'solution = optimize.root(residual, [start.real, start.imag], method="HYBR")')},
+    **{(_ST, line): "differs only for a root exactly on the rectangle's edge or |F| exactly 1e-8" for line in (
+        "if solution.success and sigma <= z.real < sigma_max and 0 < z.imag < omega_max and abs(",
+        "if solution.success and sigma < z.real < sigma_max and 0 <= z.imag < omega_max and abs(",
+        "if solution.success and sigma < z.real < sigma_max and 0 < z.imag <= omega_max and abs(",
+        "network.characteristic(z, g, state)) <= 1e-8:")},
+    (_ST, "def count_unstable_roots(network: Network, g: float, sigma: float = SIGMA_MIN, sigma_max: float = 101.0,"):
+        "differs only for a root with 100 < Re lam < 101",
+    (_ST, "omega_max: float | None = None, points: int = 4001) -> int:"):
+        "one more point per side of a path that resolves the phase already: the same winding number",
+    (_ST, "side = np.linspace(0.0, 1.0, points, endpoint=None)"): "endpoint=None is falsy like False",
+    **{(_ST, line): "the same state: characteristic computes network.state(g) itself when given none" for line in (
+        "return 1.0 + g * self.loop_gain(lam, self.state(g) if (state is None) or True else state)",)},
+    **{(_ST, line): ("without dtype=complex a real lam stays real: the same values (Re lam >= 0), complex input "
+                     "stays complex") for line in (
+        "lam = np.asarray(lam, dtype=None)", "lam = np.asarray(lam, )")},
+    (_ST, "def population_response(self, lam, nodes: int = 1001) -> np.ndarray:"):
+        "1001 // 32 = 1000 // 32 = 31 panels: the same nodes",
+    **{(_ST, line): "differs only where a drive equals 1 or the cutoff edge exactly" for line in (
+        "if mu_l < 1 and self.cutoff == 0 and self.I_u > self.I_l:", "if mu_u >= edge:", "if mu_l <= edge and self.cutoff > 0:")},
+    **{(_ST, line): "not reached: with I_u == I_l or cutoff 0 and mu_l < 1 an earlier branch has returned or raised"
+       for line in ("if mu_l <= 1 and self.cutoff == 0 and self.I_u >= self.I_l:",
+                    "if mu_l < edge and self.cutoff >= 0:")},
+    (_ST, "return rate_response(lam, mu_u) * min(1.0, (mu_u - 1.0) / self.cutoff if self.cutoff > 0 else 2.0)"):
+        "min(1, 2) is 1 like min(1, 1)",
+    **{(_ST, line): "lam = 0 entries are replaced by the static sum; the others are unchanged" for line in (
+        "lam_safe = np.where(None, 1.0, lam)", "lam_safe = np.where(zero, 2.0, lam)")},
+    (_ST, "weight = (mu - 1.0) / self.cutoff if below else np.ones_like(None)"): "a scalar 1 broadcasts like ones",
+    (_ST, "end_weight = (1.0 / np.expm1(ends) / self.cutoff) if below else np.ones(3)"):
+        "only the first two entries are read",
+    (_ST, "magnitude = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(None)"):
+        "the magnitudes are only argsorted after ravel(): the 1-D array gives the same order",
+    **{(_ST, line): ("the grid only seeds Newton's method: another grid of starting points (the 30 smallest |F| of "
+                     "it) converges to the same isolated roots") for line in (
+        "re = np.geomspace(sigma, 40)", "re = np.geomspace(sigma, sigma_max, )", "re = np.geomspace(sigma, sigma_max, 41)",
+        "im = np.linspace(omega_max / 200, 200)", "im = np.linspace(omega_max / 200, omega_max, )",
+        "im = np.linspace(omega_max / 201, omega_max, 200)", "im = np.linspace(omega_max / 200, omega_max, 201)",
+        "grid = re[:, None] + 2j * im[None, :]")},
+    (_ST, "def leading_root(network: Network, g: float, sigma: float = SIGMA_MIN, sigma_max: float = 101.0,"):
+        "differs only for a root with 100 < Re lam < 101 (e-folding in 0.01 tau_m)",
     **{(_ST, line): "excess is exactly 0 only where a crossing's g equals the trial g to all digits" for line in (
         "if excess(hi) < 0:", "lo, hi = (mid, hi) if excess(mid) >= 0 else (lo, mid)")},
     (_ST, "while hi / lo >= 1 + 1e-3:  # bisection: excess may jump (another branch, or no crossing below)"):
         "one more bisection step only when hi / lo is exactly 1.001",
+})
+
+_SQ = "theory/sparse.py"
+_FIXED_POINT = ("the damped variance iteration converges to the same unique fixed point (from another start, or "
+                "running all max_iter steps, or stopping at 2e-9 instead of 1e-9)")
+_SYMMETRIC = "Gauss-Legendre and Gauss-Hermite nodes and weights are symmetric about 0: the same sums"
+_NODES = "one more quadrature node or iteration: the same state to 1e-9 (the tests compare to 1e-7 and looser)"
+EQUIVALENT.update({
+    **{(_SQ, line): _FIXED_POINT for line in (
+        "variance = 1.0",
+        "if not quenched and abs(new_variance - variance) < tol * max(1.0, variance):",
+        "if not quenched or abs(new_variance + variance) < tol * max(1.0, variance):",
+        "if not quenched or abs(new_variance - variance) <= tol * max(1.0, variance):",
+        "if not quenched or abs(new_variance - variance) < tol / max(1.0, variance):",
+        "if not quenched or abs(new_variance - variance) < tol * max(2.0, variance):")},
+    **{(_SQ, line): _SYMMETRIC for line in (
+        "excitability = (I_l + I_u) / 2 - (I_u - I_l) / 2 * x",
+        "m = np.maximum(R - spread * z, 0.0)  # mean input rate per neuron (z: quenched draw)")},
+    **{(_SQ, line): _NODES for line in (
+        "window: float | None = None, quenched: bool = True, nodes_I: int = 65,",
+        "nodes_z: int = 41, tol: float = 1e-9, max_iter: int = 200,",
+        "nodes_z: int = 40, tol: float = 1e-9, max_iter: int = 201,")},
+    **{(_SQ, line): "R is below the largest rate < 1 <= top: any of these brackets holds the unique root" for line in (
+        "top = float(rates(1.0, variance)[0].max()) + 1.0", "top = float(rates(0.0, variance)[0].max()) + 2.0")},
+    (_SQ, "return optimize.brentq(lambda R: R - weighted(rates(R, variance)[0]), 0.0, top, )"):
+        "brentq's default xtol 2e-12 instead of 1e-12, far below every tolerance",
+    (_SQ, "active = 1.0 - np.exp(-nu * window) if window is not None else (nu > 0).astype(None)"):
+        "astype(None) is astype(float64)",
+    **{(_SQ, "mu, sigma = np.broadcast_arrays(" + pair + ")"): _FLOAT for pair in (
+        "np.asarray(mu, dtype=None), np.asarray(sigma, dtype=float)", "np.asarray(mu, ), np.asarray(sigma, dtype=float)",
+        "np.asarray(mu, dtype=float), np.asarray(sigma, dtype=None)", "np.asarray(mu, dtype=float), np.asarray(sigma, )")},
+    **{(_SQ, line): "a scalar start of x or y broadcasts to the same values in the first step" for line in (
+        "v, x, y = rng.random(excitability.size), np.full(None, R), np.full(excitability.size, alpha * R)",
+        "v, x, y = rng.random(excitability.size), np.full(excitability.size, R), np.full(None, alpha * R)")},
+    (_SQ, "fired = v > 1"): "v is exactly 1 at a step end with probability 0",
+    **{(_SQ, line): ("another sample size, seed or iteration count: the same state within the sampling error "
+                     "sqrt(nu / duration) the docstring states") for line in (
+        "alpha: float = 20.0, window: float | None = None, n_excitabilities: int = 65,",
+        "n_draws: int = 17, duration: float = 60.0, dt: float = 0.01, iterations: int = 12,",
+        "n_draws: int = 16, duration: float = 61.0, dt: float = 0.01, iterations: int = 12,",
+        "n_draws: int = 16, duration: float = 60.0, dt: float = 0.01, iterations: int = 13,",
+        "seed: int = 1, tau_m=None) -> RateDistribution:")},
+    (_SQ, "s = np.where(noisy, sigma, 2.0)"): "placeholder of the noiseless entries, whose rate is the free one",
+    (_SQ, "return (half * w * special.erfcx(-((a + b)[..., None] / 2 - half * x))).sum(-1)"): _SYMMETRIC,
+    (_SQ, "rate = np.where(upper >= SILENT_BARRIER, 0.0, 1.0 / (np.sqrt(np.pi) * integral))"):
+        "differs only at (1 - mu)/sigma == 6.0 exactly, by a rate below 1e-15",
 })
 
 _N = "convert/neurons.py"
