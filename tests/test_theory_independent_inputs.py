@@ -85,7 +85,8 @@ def test_a_seed_gives_the_same_generations_and_another_seed_others():
 
 
 @pytest.mark.parametrize("kwargs", [dict(points=[]), dict(points=[(-1.0, 10)]), dict(points=[(1.0, 0)]),
-                                    dict(points=[(1.0, 40)], N=40), dict(points=[(1.0, 10)], mixing=0.0), dict(points=[(1.0, 10)], averaged=0),
+                                    dict(points=[(1.0, 40)], N=40), dict(points=[(1.0, 10)], mixing=0.0),
+                                    dict(points=[(1.0, 10)], averaged=0), dict(points=[(1.0, 10)], window=0.001),
                                     dict(points=[(1.0, 10)], I_l=1.5, I_u=1.0),
                                     dict(points=[(1.0, 10)], target="cpp_standalone"),
                                     dict(points=[(1.0, 10)], initial_rates=-1.0)])

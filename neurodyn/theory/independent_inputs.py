@@ -27,10 +27,10 @@ point:
 - a generation is self-consistent when its output has its input pool's mean rate R and active
   fraction n_A (share of trains with a spike in W, as the simulation's ``n_active_frac``) within
   twice the standard error of the difference (rate: std of the N neurons' rates / sqrt(N), as
-  each neuron draws its own inputs; n_A: binomial sqrt(n_A (1 - n_A) / N), at least 1/N). Stop when every point has run ``averaged``
-  generations since its first self-consistent one, or after ``max_generations``; the result is
-  the mean over the generations from the first self-consistent one on (without one: the last
-  ``averaged``).
+  each neuron draws its own inputs; n_A: binomial sqrt(n_A (1 - n_A) / N), at least 1/N). Stop
+  when every point has run ``averaged`` generations since its first self-consistent one, or
+  after ``max_generations``; the result is the mean over the generations from the first
+  self-consistent one on (without one: the last ``averaged``).
 
 Not included, by construction: shared inputs and correlations (finite K / N), delays (irrelevant for
 independent inputs). The synaptic delay tau_d therefore does not enter. Several (g, K) points run in
@@ -50,6 +50,7 @@ from brian2 import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Syna
 
 from neurodyn.analysis.irregularity import irregularity, mean_irregularity
 from neurodyn.errors import ParameterError
+from neurodyn.models.inhibitory import fixed_in_degree, neuron_equations
 from neurodyn.targets import RUNTIME_TARGETS, target_device
 from neurodyn.theory.meanfield import tau_m_seconds
 from neurodyn.theory.sparse import RateDistribution, quenched_sparse_mean_field, siegert_rates
@@ -122,8 +123,8 @@ def _check(points, N, I_l, I_u, alpha, window, transient, dt, mixing, max_genera
             raise ParameterError(f"each point needs g >= 0 and an integer K >= 1; got g={g}, K={K}")
         if K >= N:
             raise ParameterError(f"K must be < N (K distinct trains other than the neuron's own); got K={K}, N={N}")
-    if not (I_l <= I_u and alpha > 0 and window > 0 and transient >= 0 and dt > 0):
-        raise ParameterError(f"need I_l <= I_u and alpha, window, dt > 0, transient >= 0; got I_l={I_l}, I_u={I_u}, "
+    if not (I_l <= I_u and alpha > 0 and dt > 0 and window >= dt and transient >= 0):
+        raise ParameterError(f"need I_l <= I_u, alpha > 0, dt > 0, window >= dt, transient >= 0; got I_l={I_l}, I_u={I_u}, "
                              f"alpha={alpha}, window={window}, transient={transient}, dt={dt}")
     if not 0 < mixing <= 1:
         raise ParameterError(f"mixing must be in (0, 1], got {mixing}")
@@ -233,8 +234,6 @@ def _generation(points, pools, I, alpha, window_steps, transient_steps, dt, tau,
     """One generation: every point's N model neurons driven by shifted pool trains, in one Brian2
     network. Returns, per point, the N recorded trains (steps within the window) and the mean
     pool rate (per tau_m) of each neuron's K inputs."""
-    from neurodyn.models.inhibitory import fixed_in_degree, neuron_equations
-
     N = len(I)
     run_steps = window_steps + transient_steps
     all_indices, all_steps, targets, weights, input_means = [], [], [], [], []
@@ -256,13 +255,13 @@ def _generation(points, pools, I, alpha, window_steps, transient_steps, dt, tau,
         neurons.v = rng.random(len(points) * N)
         neurons.tau_m = tau * second
         neurons.g = 1.0  # the coupling g is in the weights
-        generator = SpikeGeneratorGroup(offset, np.concatenate(all_indices), np.concatenate(all_steps) * dt * tau * second,
-                                        sorted=False)
+        step = dt * tau * second
+        generator = SpikeGeneratorGroup(offset, np.concatenate(all_indices), np.concatenate(all_steps) * step)
         synapses = Synapses(generator, neurons, model="w : 1 (constant)", on_pre="y_post += w", namespace={})
         synapses.connect(i=np.arange(offset, dtype=np.int32), j=np.concatenate(targets).astype(np.int32))
         synapses.w = np.concatenate(weights)
         monitor = SpikeMonitor(neurons)
-        Network(neurons, generator, synapses, monitor).run(run_steps * dt * tau * second, namespace={})
+        Network(neurons, generator, synapses, monitor).run(run_steps * step, namespace={})
         spike_i = np.asarray(monitor.i[:])
         spike_step = np.rint(np.asarray(monitor.t[:] / second) / (dt * tau)).astype(np.int64) - transient_steps
         del neurons, generator, synapses, monitor
