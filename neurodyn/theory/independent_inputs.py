@@ -124,8 +124,8 @@ def _check(points, N, I_l, I_u, alpha, window, transient, dt, mixing, max_genera
         if K >= N:
             raise ParameterError(f"K must be < N (K distinct trains other than the neuron's own); got K={K}, N={N}")
     if not (I_l <= I_u and alpha > 0 and dt > 0 and window >= dt and transient >= 0):
-        raise ParameterError(f"need I_l <= I_u, alpha > 0, dt > 0, window >= dt, transient >= 0; got I_l={I_l}, I_u={I_u}, "
-                             f"alpha={alpha}, window={window}, transient={transient}, dt={dt}")
+        raise ParameterError(f"need I_l <= I_u, alpha > 0, dt > 0, window >= dt, transient >= 0; got I_l={I_l}, "
+                             f"I_u={I_u}, alpha={alpha}, window={window}, transient={transient}, dt={dt}")
     if not 0 < mixing <= 1:
         raise ParameterError(f"mixing must be in (0, 1], got {mixing}")
     if not (max_generations >= 1 and averaged >= 1):
