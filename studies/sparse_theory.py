@@ -8,13 +8,17 @@ theories (``neurodyn.theory``), each with n_A = < 1 - exp(-nu W) > over the anal
 - quenched: as diffusion, plus the spread of each neuron's mean input from its K presynaptic
   rates, Var = Var(nu) / K (N - K)/(N - 1), self-consistent with the rate distribution;
 - shot noise: Poisson input trains of the true, one-sided pulse size g/K (sampled), quenched
-  rates as above.
+  rates as above;
+- independent inputs: N model neurons driven through the true pulses by K independent (circularly
+  shifted) trains from the population's own output, iterated to a fixed point (rates, quenched
+  spread and bursts self-consistent; no correlations), in Brian2.
 
     python studies/sparse_theory.py [--quick] [--out DIR] [--workers N | --scheduler ADDRESS] [--target T]
 
 Writes OUT/sparse_theory.parquet, OUT/sparse_theory.png and prints the errors per K.
 """
 import sys
+import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -25,6 +29,7 @@ from neurodyn import InhibitoryNetwork
 from neurodyn.studies import Study, product
 from neurodyn.studies.cli import main
 from neurodyn.studies.plots import finished, plot_curves
+from neurodyn.theory.independent_inputs import independent_input_mean_fields
 from neurodyn.theory.sparse import quenched_sparse_mean_field, shot_noise_mean_field
 
 G_VALUES = (1, 2, 5, 20, 100, 500)
@@ -37,7 +42,8 @@ QUICK = STUDY.replace(grid=product(g=(1, 5, 100), K=(20, 80)))
 
 
 def theories(frame: pd.DataFrame, study) -> pd.DataFrame:
-    """The three mean fields at every simulated (g, K) (window = analysis window in tau_m)."""
+    """The four mean fields at every simulated (g, K) (window = analysis window in tau_m); the
+    independent-input one for all points at once (one Brian2 run per generation)."""
     fixed = InhibitoryNetwork(**study.fixed).values
     window = float((study.duration - study.transient) / fixed["tau_m"])
     rows = []
@@ -48,19 +54,30 @@ def theories(frame: pd.DataFrame, study) -> pd.DataFrame:
                                ("shot noise", shot_noise_mean_field(g, int(K), alpha=fixed["alpha"], duration=window,
                                                                     dt=0.02, iterations=8, **common))):
             rows.append({"g": g, "K": K, "theory": name, **solution.observables()})
+    points = [(g, int(K)) for (g, K), _ in finished(frame).groupby(["g", "K"])]
+    started = time.perf_counter()
+    states = independent_input_mean_fields(points, I_l=fixed["I_l"], I_u=fixed["I_u"], N=fixed["N"],
+                                           alpha=fixed["alpha"], window=window, max_generations=24, averaged=4,
+                                           target="cython", tau_m=fixed["tau_m"])
+    print(f"independent inputs: {time.perf_counter() - started:.0f} s, generations {states[0].generations}, "
+          f"converged at {sum(state.converged for state in states)} of {len(states)} points")
+    rows += [{"g": state.g, "K": state.K, "theory": "independent inputs", **state.observables(),
+              "cv_mean": state.cv_mean, "n_A_theory_error": state.n_active_error,
+              "rate_theory_rel_error": state.rate_error / state.rate_per_tau_m, "generations_run": state.generations,
+              "converged": state.converged} for state in states]
     return pd.DataFrame(rows)
 
 
 def plot(frame, study, out):
-    """n_A and rate against g per K: simulation (points) and the three theories (lines)."""
+    """n_A and rate against g per K: simulation (points) and the four theories (lines)."""
     theory = theories(frame, study)
-    simulated = finished(frame).groupby(["g", "K"])[["n_active_frac", "mean_rate_hz"]].mean()
+    simulated = finished(frame).groupby(["g", "K"])[["n_active_frac", "mean_rate_hz", "cv_mean"]].mean()
     fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
     for column, K in enumerate(sorted(finished(frame)["K"].unique())):
         for row, observable in enumerate(("n_active_frac", "mean_rate_hz")):
             ax = axes[row, column]
             plot_curves(finished(frame)[finished(frame)["K"] == K], "g", observable, ax=ax, logx=True)
-            for (name, part), style in zip(theory[theory["K"] == K].groupby("theory"), ("--", ":", "-.")):
+            for (name, part), style in zip(theory[theory["K"] == K].groupby("theory"), ("--", ":", "-.", "-")):
                 ax.plot(part["g"], part[observable], style, label=name)
             ax.set_title(f"K={K}", fontsize="small")
             ax.legend(fontsize="x-small")
@@ -76,6 +93,10 @@ def plot(frame, study, out):
         simulated["n_active_frac"].rename("n_A sim")).to_string(float_format="%.3f"))
     print(errors.groupby(["K", "theory"])[["n_A_error", "rate_rel_error"]].agg(lambda s: np.abs(s).max())
           .rename(columns=lambda c: "max |" + c + "|").to_string(float_format="%.3f"))
+    independent = errors[errors["theory"] == "independent inputs"].set_index(["K", "g"])
+    print(independent[["n_active_frac", "n_A_theory_error", "n_active_frac_sim", "mean_rate_hz",
+                       "rate_theory_rel_error", "mean_rate_hz_sim", "cv_mean", "cv_mean_sim", "generations_run",
+                       "converged"]].to_string(float_format="%.3f"))
     return [path]
 
 

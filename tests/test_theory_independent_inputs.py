@@ -7,7 +7,7 @@ import pytest
 from neurodyn.errors import ParameterError
 from neurodyn.theory import free_rate, global_mean_field
 from neurodyn.theory.independent_inputs import (even_excitabilities, independent_input_mean_field,
-                                                independent_input_mean_fields, shifted_inputs)
+                                                independent_input_mean_fields, shifted_inputs, _swings)
 from neurodyn.theory.sparse import shot_noise_mean_field
 
 SMALL = dict(N=40, window=50.0, transient=5.0)
@@ -16,8 +16,11 @@ SMALL = dict(N=40, window=50.0, transient=5.0)
 def test_without_coupling_the_fixed_point_is_the_free_rates():
     """g = 0: inputs have no effect, every neuron fires regularly at nu(I) = 1/ln(I/(I-1)).
     Tolerance 2 %: a spike is detected at the end of a step (period longer by dt/2, ~0.5 %) and
-    each count over 50 tau_m is off by at most one spike (~ 1/(50 nu) ~ 1 % per neuron)."""
-    state = independent_input_mean_field(0.0, 5, max_generations=2, **SMALL)
+    each count over 50 tau_m is off by at most one spike (~ 1/(50 nu) ~ 1 % per neuron). The
+    Poisson pool at the diffusion rates (= free rates at g = 0) is already self-consistent, so
+    the iteration stops after ``averaged`` generations."""
+    state = independent_input_mean_field(0.0, 5, max_generations=5, averaged=2, **SMALL)
+    assert state.converged and state.generations == 2
     assert state.rate_per_tau_m == pytest.approx(np.mean(free_rate(even_excitabilities(40, 1.0, 1.5))), rel=0.02)
     assert state.n_active_frac == 1.0
     assert state.cv_mean < 0.05  # regular firing
@@ -61,6 +64,17 @@ def test_circular_shifts_make_inputs_independent_and_keep_their_intervals():
         assert np.array_equal(np.sort(np.diff(np.append(own, own[0] + window))), circular)
 
 
+def test_damping_is_halved_only_on_overshoots_beyond_the_noise():
+    """The rate swinging down-up by 10 standard errors counts as overshooting; a monotonic
+    approach or a swing within the noise does not."""
+    def run(*rates):
+        return [{"rate": rate, "rate_error": 0.01} for rate in rates]
+
+    assert _swings(run(0.5, 0.2, 0.5))
+    assert not _swings(run(0.5, 0.4, 0.3))
+    assert not _swings(run(0.30, 0.29, 0.30))
+
+
 def test_a_seed_gives_the_same_generations_and_another_seed_others():
     points = [(5.0, 10)]
     first = independent_input_mean_fields(points, max_generations=1, seed=3, **SMALL)[0]
@@ -72,6 +86,7 @@ def test_a_seed_gives_the_same_generations_and_another_seed_others():
 
 @pytest.mark.parametrize("kwargs", [dict(points=[]), dict(points=[(-1.0, 10)]), dict(points=[(1.0, 0)]),
                                     dict(points=[(1.0, 40)], N=40), dict(points=[(1.0, 10)], mixing=0.0),
+                                    dict(points=[(1.0, 10)], averaged=0), dict(points=[(1.0, 10)], window=0.001),
                                     dict(points=[(1.0, 10)], I_l=1.5, I_u=1.0),
                                     dict(points=[(1.0, 10)], target="cpp_standalone"),
                                     dict(points=[(1.0, 10)], initial_rates=-1.0)])
