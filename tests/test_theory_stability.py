@@ -380,8 +380,9 @@ def test_more_bad_input_is_refused_by_name(kwargs, g):
 
 
 def test_edge_values_are_accepted():
-    """g = 0, tau_d = 0, I_l = I_u and a single neuron are valid networks."""
+    """g = 0, tau_d = 0, I_l = I_u, a single neuron and slow pulses (alpha = 0.5 < 1) are valid."""
     assert Network(tau_d=0.0, I_l=1.2, I_u=1.2, n_neurons=1).state(0.0).cutoff == 0.0
+    assert Network(tau_d=0.1, alpha=0.5, n_neurons=10).state(1.0).cutoff > 0
 
 
 def test_characteristic_is_one_plus_g_times_the_loop_gain():

@@ -370,6 +370,9 @@ EQUIVALENT.update({
     **{(_ST, line): "lam = 0 entries are replaced by the static sum; the others are unchanged" for line in (
         "lam_safe = np.where(None, 1.0, lam)", "lam_safe = np.where(zero, 2.0, lam)")},
     (_ST, "weight = (mu - 1.0) / self.cutoff if below else np.ones_like(None)"): "a scalar 1 broadcasts like ones",
+    (_ST, "t_long = period_of(mu_l) if mu_l >= 1 else np.inf"): "period_of(1) = ln(1/0) = inf, the same inf",
+    (_ST, "return ((edges[:-1, None] + half) - half * x).ravel(), (half * w).ravel()"):
+        "Gauss-Legendre nodes and weights are symmetric about 0: the same nodes with the same weights",
     (_ST, "end_weight = (1.0 / np.expm1(ends) / self.cutoff) if below else np.ones(3)"):
         "only the first two entries are read",
     (_ST, "magnitude = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(None)"):
