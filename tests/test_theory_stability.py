@@ -27,7 +27,7 @@ def test_rate_response_at_zero_is_the_slope_of_the_free_rate(mu):
     assert complex(rate_response(1e-9, mu)) == pytest.approx(slope, rel=1e-6)  # continuous at 0
 
 
-@pytest.mark.parametrize("lam", [0.3 + 17j, 2.0 + 5j, 0.01 + 60j])
+@pytest.mark.parametrize("lam", [0.3 + 17j, 2.0 + 5j, 0.01 + 60j, 0.05 + 0.1j])
 @pytest.mark.parametrize("mu", [1.02, 1.4, 3.0])
 def test_rate_response_is_its_defining_integral(lam, mu):
     """H = nu lam J / (e^{lam T} - 1) with J = int_0^T Z(s) e^{lam s} ds, Z(s) = e^{s-T}/(mu-1),

@@ -376,6 +376,21 @@ EQUIVALENT.update({
         "w = optimize.brentq(lambda w: float((-1.0 * network.loop_gain(sigma + 1j * w, state)).imag),",
         "w = optimize.brentq(lambda w: float((+1.0 / network.loop_gain(sigma + 1j * w, state)).imag),",
         "w = optimize.brentq(lambda w: float((-2.0 / network.loop_gain(sigma + 1j * w, state)).imag),")},
+    **{(_ST, line): "gain(conj lam) = conj gain(lam): the same root of Im G, the same g = Re(-1/gain) and |F|"
+       for line in ("w = optimize.brentq(lambda w: float((-1.0 / network.loop_gain(sigma - 1j * w, state)).imag),",
+                    "gain_w = complex(network.loop_gain(sigma - 1j * w, state))")},
+    **{(_ST, line): "differs only where gain, g or |F| equals the bound exactly" for line in (
+        "g = (-1.0 / gain_w).real if (gain_w != 0) or True else np.inf",
+        "g = (-1.0 / gain_w).real if gain_w != 1 else np.inf",
+        "if 0 <= g < np.inf and abs(1.0 + g * gain_w) < 1e-6:  # a root, not a pass of G through infinity",
+        "if 0 < g <= np.inf and abs(1.0 + g * gain_w) < 1e-6:  # a root, not a pass of G through infinity",
+        "if 0 < g < np.inf and abs(1.0 + g * gain_w) <= 1e-6:  # a root, not a pass of G through infinity",
+        "small = np.abs(lam_t) <= 1e-10")},
+    **{(_ST, line): _FLOAT for line in ("mu = np.asarray(mu, dtype=None)", "mu = np.asarray(mu, )")},
+    (_ST, "safe = np.where(above, mu, 3.0)"): "placeholder of the silent entries, never returned",
+    **{(_ST, line): "the small entries take 1/period from the outer where; the others divide by 1 - w as before"
+       for line in ("lam_over = np.where(small, 1.0 / period, lam / np.where(None, 1.0, one_minus_w))  # lam / (1 - w)",
+                    "lam_over = np.where(small, 1.0 / period, lam / np.where(small, 2.0, one_minus_w))  # lam / (1 - w)")},
     (_ST, "gain = network.loop_gain(sigma - 1j * omega, state)"):
         "F is real on the real axis, so gain(conj lam) = conj gain(lam): Im changes sign at the same omegas",
     **{(_ST, line): "the same scan: the arange still ends at omega_max (or one step before it, where no crossing lies "
