@@ -346,6 +346,7 @@ EQUIVALENT.update({
     **{(_ST, line): "differs only for a root exactly on the rectangle's edge or |F| exactly 1e-8" for line in (
         "if solution.success and sigma <= z.real < sigma_max and 0 < z.imag < omega_max and abs(",
         "if solution.success and sigma < z.real < sigma_max and 0 <= z.imag < omega_max and abs(",
+        "if solution.success and sigma < z.real <= sigma_max and 0 < z.imag < omega_max and abs(",
         "if solution.success and sigma < z.real < sigma_max and 0 < z.imag <= omega_max and abs(",
         "network.characteristic(z, g, state)) <= 1e-8:")},
     (_ST, "def count_unstable_roots(network: Network, g: float, sigma: float = SIGMA_MIN, sigma_max: float = 101.0,"):
