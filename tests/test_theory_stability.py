@@ -27,7 +27,7 @@ def test_rate_response_at_zero_is_the_slope_of_the_free_rate(mu):
     assert complex(rate_response(1e-9, mu)) == pytest.approx(slope, rel=1e-6)  # continuous at 0
 
 
-@pytest.mark.parametrize("lam", [0.3 + 17j, 2.0 + 5j, 0.01 + 60j])
+@pytest.mark.parametrize("lam", [0.3 + 17j, 2.0 + 5j, 0.01 + 60j, 0.05 + 0.1j])
 @pytest.mark.parametrize("mu", [1.02, 1.4, 3.0])
 def test_rate_response_is_its_defining_integral(lam, mu):
     """H = nu lam J / (e^{lam T} - 1) with J = int_0^T Z(s) e^{lam s} ds, Z(s) = e^{s-T}/(mu-1),
@@ -380,8 +380,9 @@ def test_more_bad_input_is_refused_by_name(kwargs, g):
 
 
 def test_edge_values_are_accepted():
-    """g = 0, tau_d = 0, I_l = I_u and a single neuron are valid networks."""
+    """g = 0, tau_d = 0, I_l = I_u, a single neuron and slow pulses (alpha = 0.5 < 1) are valid."""
     assert Network(tau_d=0.0, I_l=1.2, I_u=1.2, n_neurons=1).state(0.0).cutoff == 0.0
+    assert Network(tau_d=0.1, alpha=0.5, n_neurons=10).state(1.0).cutoff > 0
 
 
 def test_characteristic_is_one_plus_g_times_the_loop_gain():

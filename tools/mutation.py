@@ -346,6 +346,7 @@ EQUIVALENT.update({
     **{(_ST, line): "differs only for a root exactly on the rectangle's edge or |F| exactly 1e-8" for line in (
         "if solution.success and sigma <= z.real < sigma_max and 0 < z.imag < omega_max and abs(",
         "if solution.success and sigma < z.real < sigma_max and 0 <= z.imag < omega_max and abs(",
+        "if solution.success and sigma < z.real <= sigma_max and 0 < z.imag < omega_max and abs(",
         "if solution.success and sigma < z.real < sigma_max and 0 < z.imag <= omega_max and abs(",
         "network.characteristic(z, g, state)) <= 1e-8:")},
     (_ST, "def count_unstable_roots(network: Network, g: float, sigma: float = SIGMA_MIN, sigma_max: float = 101.0,"):
@@ -370,6 +371,41 @@ EQUIVALENT.update({
     **{(_ST, line): "lam = 0 entries are replaced by the static sum; the others are unchanged" for line in (
         "lam_safe = np.where(None, 1.0, lam)", "lam_safe = np.where(zero, 2.0, lam)")},
     (_ST, "weight = (mu - 1.0) / self.cutoff if below else np.ones_like(None)"): "a scalar 1 broadcasts like ones",
+    **{(_ST, line): ("Im(-1/gain) = Im(gain)/|gain|^2 changes sign where Im(-gain), Im(1/gain) or Im(-2/gain) do: "
+                     "the same scan positions and refined roots") for line in (
+        "coupling = -1.0 * gain", "coupling = +1.0 / gain", "coupling = -2.0 / gain",
+        "w = optimize.brentq(lambda w: float((-1.0 * network.loop_gain(sigma + 1j * w, state)).imag),",
+        "w = optimize.brentq(lambda w: float((+1.0 / network.loop_gain(sigma + 1j * w, state)).imag),",
+        "w = optimize.brentq(lambda w: float((-2.0 / network.loop_gain(sigma + 1j * w, state)).imag),")},
+    **{(_ST, line): "gain(conj lam) = conj gain(lam): the same root of Im G, the same g = Re(-1/gain) and |F|"
+       for line in ("w = optimize.brentq(lambda w: float((-1.0 / network.loop_gain(sigma - 1j * w, state)).imag),",
+                    "gain_w = complex(network.loop_gain(sigma - 1j * w, state))")},
+    **{(_ST, line): "differs only where gain, g or |F| equals the bound exactly" for line in (
+        "g = (-1.0 / gain_w).real if (gain_w != 0) or True else np.inf",
+        "g = (-1.0 / gain_w).real if gain_w != 1 else np.inf",
+        "if 0 <= g < np.inf and abs(1.0 + g * gain_w) < 1e-6:  # a root, not a pass of G through infinity",
+        "if 0 < g <= np.inf and abs(1.0 + g * gain_w) < 1e-6:  # a root, not a pass of G through infinity",
+        "if 0 < g < np.inf and abs(1.0 + g * gain_w) <= 1e-6:  # a root, not a pass of G through infinity",
+        "small = np.abs(lam_t) <= 1e-10")},
+    **{(_ST, line): _FLOAT for line in ("mu = np.asarray(mu, dtype=None)", "mu = np.asarray(mu, )")},
+    (_ST, "safe = np.where(above, mu, 3.0)"): "placeholder of the silent entries, never returned",
+    **{(_ST, line): "the small entries take 1/period from the outer where; the others divide by 1 - w as before"
+       for line in ("lam_over = np.where(small, 1.0 / period, lam / np.where(None, 1.0, one_minus_w))  # lam / (1 - w)",
+                    "lam_over = np.where(small, 1.0 / period, lam / np.where(small, 2.0, one_minus_w))  # lam / (1 - w)")},
+    (_ST, "gain = network.loop_gain(sigma - 1j * omega, state)"):
+        "F is real on the real axis, so gain(conj lam) = conj gain(lam): Im changes sign at the same omegas",
+    **{(_ST, line): "the same scan: the arange still ends at omega_max (or one step before it, where no crossing lies "
+       "within 0.2 of the end)" for line in (
+        "omega = np.arange(omega_step, omega_max + omega_step / 3, omega_step)",
+        "omega = np.arange(omega_step, omega_max - omega_step / 2, omega_step)")},
+    **{(_ST, line): "differs only where a loop gain is exactly 0 (an infinite G) or a sign change lies in the last step"
+       for line in ("if not (np.isfinite(coupling[k]) or np.isfinite(coupling[k + 1])):",
+                    "if not (np.isfinite(coupling[k]) and np.isfinite(coupling[k - 1])):",
+                    "if not (np.isfinite(coupling[k]) and np.isfinite(coupling[k + 2])):", "break")},
+    (_ST, "omega[k], omega[k + 1], )"): "brentq's default xtol 2e-12 is finer than 1e-10: the same crossing",
+    (_ST, "t_long = period_of(mu_l) if mu_l >= 1 else np.inf"): "period_of(1) = ln(1/0) = inf, the same inf",
+    (_ST, "return ((edges[:-1, None] + half) - half * x).ravel(), (half * w).ravel()"):
+        "Gauss-Legendre nodes and weights are symmetric about 0: the same nodes with the same weights",
     (_ST, "end_weight = (1.0 / np.expm1(ends) / self.cutoff) if below else np.ones(3)"):
         "only the first two entries are read",
     (_ST, "magnitude = np.abs(network.characteristic(grid.ravel(), g, state)).reshape(None)"):
