@@ -57,7 +57,9 @@ Numerics
 ``<H>`` over I uniform in [I_l, I_u] is integrated over the period T after an integration by
 parts that turns the poles of H at ``e^{lam T} = 1`` into integrable logarithms
 (:meth:`AsynchronousState.population_response`), with composite Gauss-Legendre (1000 nodes:
-relative error < 1e-4 against 51200 nodes of the direct form). ``<H>`` is analytic for
+relative error < 1e-4 against 51200 nodes of the direct form; with the near-threshold cutoff,
+whose weighted neurons below it are resolved more coarsely, up to 2e-3 near the imaginary axis,
+e.g. at lam = 0.05 + 40i: tests/test_theory_stability.py). ``<H>`` is analytic for
 ``Re lam > 0`` (the neutral phase modes ``2 pi i k / T`` of the oscillators fill the imaginary
 axis) and this form gives its limit on the axis. The onset ``g_c`` is the smallest g with a root
 on ``Re lam = sigma``, default ``SIGMA_ONSET = 0.02`` (perturbations grow e-fold in 50 tau_m,
