@@ -164,7 +164,7 @@ def shot_noise_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, 
     def rates(R, variance):
         m = np.maximum(R + z * np.sqrt(variance * correction / K), 0.0)
         rng = np.random.default_rng(seed)
-        v, x, y = rng.random(excitability.size), np.full(excitability.size, R), np.full(excitability.size, alpha * R)
+        v, x, y = rng.random(excitability.size), m.copy(), m.copy()   # the filter's mean: x = y = m
         drive = (1.0 - np.exp(-dt)) * excitability
         count = np.zeros(excitability.size)
         for step in range(steps):
