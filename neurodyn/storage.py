@@ -6,9 +6,12 @@ size) and then renames the staging directory onto ``NAME``. A reader therefore s
 the previous result or the new one, never a mixture; a save killed half-way leaves only the
 hidden staging directory, which the next save into the same parent removes (once the
 process named by its PID has ended). Replacing an
-existing result (``overwrite=True``) renames the old directory aside first and deletes it
-after the new one is in place; a directory that holds files but no manifest is never
-replaced (it is not a neurodyn result).
+existing result (``overwrite=True``) exchanges the staging directory and the old one in one
+step (Linux ``renameat2`` with ``RENAME_EXCHANGE``) and then deletes the old one, so a reader,
+or a kill at any moment, finds the old result or the new one. Where the kernel or filesystem
+cannot exchange, the old directory is renamed aside first (a reader may then find no
+directory for that instant). A directory that holds files but no manifest is never replaced
+(it is not a neurodyn result).
 
 :func:`check_complete` is what loading starts with: a directory without a valid manifest, or
 whose files are missing or of another size than the manifest says, raises
@@ -16,6 +19,8 @@ whose files are missing or of another size than the manifest says, raises
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
@@ -29,6 +34,8 @@ from neurodyn.paths import check_output_directory
 MANIFEST = "manifest.json"
 FORMAT = "neurodyn-result"
 FORMAT_VERSION = 1
+#: renameat2 arguments (linux/fcntl.h, linux/fs.h): paths relative to the working directory, swap.
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
 
 def _default_directory_mode() -> int:
@@ -103,8 +110,11 @@ def _write_manifest(staging: Path, metadata: dict) -> None:
 
 
 def _move_into_place(staging: Path, directory: Path) -> None:
-    """Rename ``staging`` onto ``directory`` (an empty directory is replaced atomically)."""
+    """Put ``staging`` at ``directory``: exchanged with a result already there (``staging`` then
+    holds the old one, deleted by the caller), else renamed (an empty directory is replaced)."""
     if directory.is_dir() and any(directory.iterdir()):
+        if _exchange(staging, directory):
+            return
         aside = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-{os.getpid()}-", dir=directory.absolute().parent))
         os.rename(directory, aside / directory.name)
         try:
@@ -116,6 +126,21 @@ def _move_into_place(staging: Path, directory: Path) -> None:
             shutil.rmtree(aside, ignore_errors=True)
     else:
         os.rename(staging, directory)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap the paths ``a`` and ``b`` atomically (``renameat2(..., RENAME_EXCHANGE)``); ``False``
+    where the C library, kernel or filesystem has no exchange."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def check_complete(directory: str | os.PathLike) -> dict:

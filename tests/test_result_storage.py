@@ -288,3 +288,24 @@ def test_a_result_saved_without_populations_metadata_loads_as_one_population(tmp
     loaded = SimulationResult.load(out)
     assert loaded.populations == () and not loaded.is_multi_population
     np.testing.assert_array_equal(loaded.spike_i, synthetic(1.0, 40).spike_i[np.argsort(synthetic(1.0, 40).spike_t)])
+
+
+def test_replacing_a_result_never_leaves_the_directory_absent(tmp_path, monkeypatch):
+    """A process killed right after the first rename of a replacement (simulated: that rename
+    happens, then the process exits) must leave a complete result, old or new, in place: the
+    replacement is one exchange of the two directories, not a rename aside and a rename back."""
+    out = tmp_path / "r"
+    synthetic(1.0, 40).save(out)
+    real_rename = os.rename
+
+    def rename_then_die(source, target):
+        real_rename(source, target)
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(os, "rename", rename_then_die)
+    try:
+        synthetic(8.0, 3000).save(out, overwrite=True)
+    except SystemExit:
+        pass
+    monkeypatch.setattr(os, "rename", real_rename)
+    assert SimulationResult.load(out).params["g"] in (1.0, 8.0)
