@@ -6,7 +6,8 @@ import pytest
 
 from neurodyn.errors import ParameterError
 from neurodyn.theory import free_rate, global_mean_field
-from neurodyn.theory.independent_inputs import (even_excitabilities, independent_input_mean_field,
+from neurodyn.theory.heterogeneity import even_excitabilities
+from neurodyn.theory.independent_inputs import (independent_input_mean_field,
                                                 independent_input_mean_fields, shifted_inputs, _swings)
 from neurodyn.theory.sparse import shot_noise_mean_field
 

@@ -37,6 +37,7 @@ from neurodyn.errors import ParameterError
 from neurodyn.model import Model
 from neurodyn.parameters import check_time_grid, real_array
 from neurodyn.targets import planned_target
+from neurodyn.theory.heterogeneity import even_excitabilities
 from neurodyn.theory.meanfield import MeanFieldSolution, global_mean_field, sparse_mean_field
 
 
@@ -329,10 +330,8 @@ class InhibitoryNetwork(Model):
             return self._given_excitabilities
         v = self.values
         if v["I_sampling"] == "even":
-            quantiles = (np.arange(v["N"]) + 0.5) / v["N"]
-        else:
-            quantiles = self._streams()[0].random(v["N"])
-        return v["I_l"] + (v["I_u"] - v["I_l"]) * quantiles
+            return even_excitabilities(v["N"], v["I_l"], v["I_u"])
+        return v["I_l"] + (v["I_u"] - v["I_l"]) * self._streams()[0].random(v["N"])
 
     def initial_potentials(self) -> np.ndarray:
         """Initial membrane potentials, uniform in [0, 1)."""

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from neurodyn.errors import ParameterError
+
+
+def even_excitabilities(N: int, I_l: float, I_u: float) -> np.ndarray:
+    """``I_l + (I_u - I_l)(k + 1/2)/N``, k = 0 ... N-1: the evenly spaced quantiles of U[I_l, I_u]
+    (the network's ``I_sampling="even"``).
+
+    >>> even_excitabilities(4, 1.0, 1.5).tolist()
+    [1.0625, 1.1875, 1.3125, 1.4375]
+    """
+    return I_l + (I_u - I_l) * ((np.arange(N) + 0.5) / N)
 
 
 def fixed_mean_range(mean: float, spread: float) -> tuple[float, float]:

@@ -52,6 +52,7 @@ from neurodyn.analysis.irregularity import irregularity, mean_irregularity
 from neurodyn.errors import ParameterError
 from neurodyn.models.inhibitory import fixed_in_degree, neuron_equations
 from neurodyn.targets import RUNTIME_TARGETS, target_device
+from neurodyn.theory.heterogeneity import even_excitabilities
 from neurodyn.theory.meanfield import tau_m_seconds
 from neurodyn.theory.sparse import RateDistribution, quenched_sparse_mean_field, siegert_rates
 
@@ -75,11 +76,6 @@ class IndependentInputState(RateDistribution):
     generations: int = 0
     converged: bool = False
     history: tuple = ()
-
-
-def even_excitabilities(N: int, I_l: float, I_u: float) -> np.ndarray:
-    """``I_l + (I_u - I_l)(k + 1/2)/N``, k = 0 ... N-1 (``I_sampling="even"`` of the network)."""
-    return I_l + (I_u - I_l) * (np.arange(N) + 0.5) / N
 
 
 def diffusion_rates(g: float, K: int, excitabilities: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 from scipy import optimize, special
 
 from neurodyn.errors import ParameterError
+from neurodyn.theory.heterogeneity import even_excitabilities
 from neurodyn.theory.meanfield import MeanFieldSolution, tau_m_seconds, free_rate
 
 _LEGENDRE = np.polynomial.legendre.leggauss(96)
@@ -155,7 +156,7 @@ def shot_noise_mean_field(g: float, K: int, I_l: float = 1.0, I_u: float = 1.5, 
     if not (g >= 0 and K >= 1 and I_l <= I_u and alpha > 0 and duration > 0 and dt > 0):
         raise ParameterError(f"need g >= 0, K >= 1, I_l <= I_u, alpha, duration, dt > 0; got g={g}, K={K}, "
                              f"I_l={I_l}, I_u={I_u}, alpha={alpha}, duration={duration}, dt={dt}")
-    excitability = np.repeat(I_l + (I_u - I_l) * (np.arange(n_excitabilities) + 0.5) / n_excitabilities, n_draws)
+    excitability = np.repeat(even_excitabilities(n_excitabilities, I_l, I_u), n_draws)
     z = np.tile(special.ndtri((np.arange(n_draws) + 0.5) / n_draws), n_excitabilities)
     correction = 1.0 if N is None or N == 1 else (N - K) / (N - 1)
     propagator = expm(np.array([[-1.0, -g, 0.0], [0.0, -alpha, alpha], [0.0, 0.0, -alpha]]) * dt)
