@@ -50,7 +50,7 @@ from brian2 import (NeuronGroup, PoissonInput, Quantity, SpikeMonitor, Synapses,
 
 from neurodyn.errors import ParameterError
 from neurodyn.model import Model
-from neurodyn.models.inhibitory import connect, fixed_in_degree, shared_field_chosen
+from neurodyn.models.inhibitory import connect, field_synapses, fixed_in_degree, shared_field_chosen
 from neurodyn.parameters import Parameter, ParameterSpec, check_time_grid
 from neurodyn.results import SimulationResult
 
@@ -201,11 +201,7 @@ def signed_field(neurons: NeuronGroup, w: float, name: str) -> Synapses:
     ``own`` (one pass over N), then the field clears ``arrivals``. Same dynamics as
     :func:`sign_synapses` with ``K = N - 1``: the sum of the step's ``w * s_j`` becomes one product
     ``w * (S - s_i)``, which may differ in the last bit (tested: identical spikes)."""
-    n = len(neurons)
-    field = NeuronGroup(1, "arrivals : 1", name=f"{name}_field", namespace={})
-    synapses = Synapses(neurons, field, on_pre="arrivals_post += s_pre", name=name, namespace={})
-    synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
-    synapses.contained_objects.append(field)
+    synapses, field = field_synapses(neurons, "arrivals : 1", "arrivals_post += s_pre", name)
     neurons.arrived = linked_var(field, "arrivals")
     neurons.w_field = w
     neurons.run_regularly("v += w_field * (arrived - own)\nown = 0", when="after_synapses", order=0,

@@ -112,6 +112,19 @@ def field_weights(alpha: float, dt, tau_m) -> tuple[float, float]:
     return -step[0, 1], -step[0, 2]
 
 
+def field_synapses(neurons: NeuronGroup, field_model: str, on_pre: str, name: str,
+                   **options) -> tuple[Synapses, NeuronGroup]:
+    """Synapses ``name`` from every neuron of ``neurons`` to a one-neuron group ``{name}_field``
+    with equations ``field_model`` (integrated exactly): the shared field of a global network. The
+    synapses contain the field, so it is built and run with them and is no population of the
+    model. ``options`` (``model``, ``delay``) go to :class:`~brian2.Synapses`."""
+    field = NeuronGroup(1, field_model, method="exact", name=f"{name}_field", namespace={})
+    synapses = Synapses(neurons, field, on_pre=on_pre, name=name, namespace={}, **options)
+    synapses.connect(i=np.arange(len(neurons), dtype=np.int32), j=np.zeros(len(neurons), dtype=np.int32))
+    synapses.contained_objects.append(field)
+    return synapses, field
+
+
 def connect(synapses: Synapses, connections: tuple[np.ndarray, np.ndarray] | None) -> None:
     """Connect ``synapses`` all-to-all (``connections`` is ``None``) or from ``i[k]`` to ``j[k]``."""
     if connections is None:
@@ -246,15 +259,11 @@ class InhibitoryNetwork(Model):
         rounding may differ from the pairwise network in the last bits (tested: identical spikes).
         """
         v = self.values
-        n, alpha_pulse = v["N"], v["pulse"] == "alpha"
-        field = NeuronGroup(1, field_equations(v["pulse"], v["alpha"]), method="exact", name="inhibition_field",
-                            namespace={})
-        synapses = Synapses(neurons, field, model="kick : 1 (shared, constant)",
-                            on_pre="y_post += kick" if alpha_pulse else "drop_post += kick",
-                            delay=v["tau_d"], name="inhibition", namespace={})
-        synapses.connect(i=np.arange(n, dtype=np.int32), j=np.zeros(n, dtype=np.int32))
+        alpha_pulse = v["pulse"] == "alpha"
+        synapses, field = field_synapses(neurons, field_equations(v["pulse"], v["alpha"]),
+                                         "y_post += kick" if alpha_pulse else "drop_post += kick", "inhibition",
+                                         model="kick : 1 (shared, constant)", delay=v["tau_d"])
         synapses.kick = self.kick
-        synapses.contained_objects.append(field)
         if alpha_pulse:
             field.g, field.tau_m = v["g"], v["tau_m"]
             field.x_weight, field.y_weight = field_weights(v["alpha"], v["dt"], v["tau_m"])
