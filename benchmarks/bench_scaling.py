@@ -14,7 +14,10 @@ alpha = 20, tau_d = 1.5 ms, dt = 0.1 ms, every spike recorded), with
   10^4 and sparse K = 1,000 on neurodyn's connectivity, N = 10^4, 10^5. NEST's ``run_s`` is
   ``nest.Run``, its ``build_s`` node creation, connection and ``Prepare``.
 
-Per point: ``run_s`` (the compiled loop; cost per simulated second = run_s / duration),
+neurodyn's points run on its C++ standalone device (Brian2's, with neurodyn's thresholder, network
+loop and spike queue: ``neurodyn.fast_standalone``), plain Brian2's on Brian2's ``cpp_standalone``.
+Per point: ``run_s`` (the compiled loop, best of ``--repeats`` runs of the standalone binary,
+default 3; NEST once; cost per simulated second = run_s / duration),
 ``build_s`` (code generation, compilation, synapse creation: wall time minus run_s) and peak
 RSS in MB (the largest of the point's process, its compiler and its simulation binary:
 ``resource.getrusage``). Points whose estimated memory (24 bytes per synapse) exceeds what
@@ -46,6 +49,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from contenders import rerun_standalone  # noqa: E402
 from nest_env import nest_python  # noqa: E402
 from workload import Workload  # noqa: E402
 
@@ -75,41 +79,47 @@ def available_bytes() -> int:
     return 0
 
 
-def point(contender: str, n: int, duration_ms: float, spikes_path: str) -> dict:
-    """Build and run one point in this process (called through ``--point``)."""
+def point(contender: str, n: int, duration_ms: float, spikes_path: str, repeats: int) -> dict:
+    """Build and run one point in this process (called through ``--point``); a standalone binary
+    then runs ``repeats - 1`` more times and the best loop time is kept."""
+    import shutil
+    import tempfile
+
     from brian2 import ms
 
     from neurodyn import InhibitoryNetwork, simulate
+    from neurodyn.targets import build_root
 
     work = workload_of(contender, n, duration_ms)
     parameters = work.neurodyn_parameters()
     if contender not in SPARSE_CONTENDERS:
         parameters.update(K=None, coupling="field" if contender == FIELD else "pairwise")
     model = InhibitoryNetwork(**parameters)
+    build_dir = Path(tempfile.mkdtemp(prefix="scaling_", dir=build_root()))
     started = time.perf_counter()
     if contender in (PLAIN, PLAIN_SPARSE):
-        spike_i, spike_t, run_s = plain_standalone(model, work)
+        spike_i, spike_t, run_s = plain_standalone(model, work, build_dir)
     else:
-        result = simulate(model, duration_ms * ms, target="cpp_standalone", progress=False)
+        result = simulate(model, duration_ms * ms, target="cpp_standalone", build_dir=build_dir, keep_build=True,
+                          progress=False)
         spike_i, spike_t, run_s = result.spike_i, result.spike_t, result.timings["run_s"]
     total = time.perf_counter() - started
     np.savez(spikes_path, i=np.asarray(spike_i), t=np.asarray(spike_t))
+    best, binary_peak_mb = rerun_standalone(build_dir, repeats - 1)
+    shutil.rmtree(build_dir, ignore_errors=True)
     peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"run_s": run_s, "build_s": total - run_s, "peak_mb": peak_kb / 1024, "spikes": int(len(spike_i))}
+    return {"run_s": min(run_s, best), "build_s": total - run_s, "peak_mb": max(peak_kb / 1024, binary_peak_mb),
+            "spikes": int(len(spike_i))}
 
 
-def plain_standalone(model, work: Workload):
+def plain_standalone(model, work: Workload, build_dir: Path):
     """The same network in plain Brian2 standalone (plain_brian2.plain_network: ``connect()`` for
-    global coupling, else the model's connectivity arrays)."""
-    import tempfile
-
+    global coupling, else the model's connectivity arrays), built in ``build_dir``."""
     from brian2 import defaultclock, device, ms, set_device
     from plain_brian2 import plain_network
 
-    from neurodyn.targets import build_root
-
-    set_device("cpp_standalone", directory=tempfile.mkdtemp(prefix="plain_", dir=build_root()), build_on_run=True)
+    set_device("cpp_standalone", directory=str(build_dir), build_on_run=True)
     defaultclock.dt = work.dt_ms * ms
     network, spikes = plain_network(model.excitabilities(), model.initial_potentials(), model.connectivity(),
                                     g=work.g, alpha=work.alpha, tau_m=work.tau_m_ms * ms, tau_d=work.tau_d_ms * ms,
@@ -137,7 +147,7 @@ def nest_command(nest: Path, contender: str, n: int, duration_ms: float, out: Pa
             "--arrays", str(path)]
 
 
-def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: float,
+def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: float, repeats: int,
               nest: Path | None = None) -> dict | None:
     need = synapse_count(contender, n) * BYTES_PER_SYNAPSE
     if need > available_bytes():
@@ -149,7 +159,7 @@ def run_point(contender: str, n: int, duration_ms: float, out: Path, timeout_s: 
         command = nest_command(nest, contender, n, duration_ms, out)
         spikes_path = None
     else:
-        command = [sys.executable, __file__, "--point", json.dumps([contender, n, duration_ms, str(spikes_path)])]
+        command = [sys.executable, __file__, "--point", json.dumps([contender, n, duration_ms, str(spikes_path), repeats])]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -252,13 +262,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("results/scaling"))
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per point")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each standalone binary (best loop time kept)")
     parser.add_argument("--no-nest", action="store_true", help="leave NEST out")
     parser.add_argument("--only", help="comma-separated words: run only the contenders whose names contain one")
     parser.add_argument("--point", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.point:
-        contender, n, duration_ms, spikes_path = json.loads(args.point)
-        print("RESULT " + json.dumps(point(contender, n, duration_ms, spikes_path)))
+        print("RESULT " + json.dumps(point(*json.loads(args.point))))
         return
     import pandas as pd
 
@@ -274,7 +284,7 @@ def main() -> None:
     if nest is None:
         sizes = {contender: ns for contender, ns in sizes.items() if contender not in NEST_CONTENDERS}
     rows = [row for contender, ns in sizes.items() for n in ns
-            if (row := run_point(contender, n, duration_ms, args.out, args.timeout, nest)) is not None]
+            if (row := run_point(contender, n, duration_ms, args.out, args.timeout, args.repeats, nest)) is not None]
     print_field_ratios(rows)
     print_ratios(rows)
     exponents = {c: exponent(rows, c) for c in dict.fromkeys(r["contender"] for r in rows)}

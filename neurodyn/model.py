@@ -50,7 +50,7 @@ from neurodyn.errors import ModelDefinitionError, ParameterError
 from neurodyn.name_guard import MISREAD_STATE_VARIABLES, check_group
 from neurodyn.parameters import ParameterSpec, check_recorded_neurons
 from neurodyn.signature import spec_from_function
-from neurodyn.value_files import ValueFileDevice
+from neurodyn.fast_standalone import FastStandaloneDevice
 
 #: Brian2's default time step, used for models without a ``dt`` parameter.
 DEFAULT_DT = 0.1 * ms
@@ -199,7 +199,8 @@ class Model:
         function = getattr(body, "__func__", body)
         wanted = set(inspect.signature(body).parameters)
         arguments = {name: value for name, value in self.values.items() if name in wanted}
-        seeded = type(get_device()) in (RuntimeDevice, CPPStandaloneDevice, ValueFileDevice)  # GeNN refuses seed()
+        # neurodyn's standalone devices (value files among them) derive from FastStandaloneDevice; GeNN refuses seed()
+        seeded = type(get_device()) in (RuntimeDevice, CPPStandaloneDevice) or isinstance(get_device(), FastStandaloneDevice)
         if seeded:
             # Brian2 seeds NumPy's legacy RandomState, which takes seeds below 2**32; a model that
             # allows larger seeds (for its own NumPy streams) gives Brian2 the seed modulo 2**32.

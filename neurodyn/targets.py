@@ -174,7 +174,9 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
     Parameters
     ----------
     target
-        ``"cython"`` or ``"numpy"`` (Brian2 runtime), ``"cpp_standalone"`` or ``"genn"``.
+        ``"cython"`` or ``"numpy"`` (Brian2 runtime), ``"cpp_standalone"`` (Brian2's C++ standalone
+        with neurodyn's faster threshold, loop and spike queue, :mod:`neurodyn.fast_standalone`)
+        or ``"genn"``.
     dt
         Simulation time step (a Brian2 time quantity), set on ``defaultclock``.
     build_dir
@@ -250,7 +252,9 @@ def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generat
                        use_GPU=session.use_gpu, with_output=False)
         else:
             prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
-            set_device("cpp_standalone", directory=str(session.build_dir), build_on_run=True)
+            from neurodyn.fast_standalone import DEVICE_NAME as FAST_STANDALONE
+
+            set_device(FAST_STANDALONE, directory=str(session.build_dir), build_on_run=True)
     defaultclock.dt = dt
     try:
         yield session

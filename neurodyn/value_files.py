@@ -17,7 +17,7 @@ The generated program then differs between two configurations of one network onl
 ``static_arrays/`` files, unless a value enters the code itself: names from the run namespace
 (constants of equations and string expressions), string assignments (``group.v = "rand()"``),
 the run duration, the sizes of groups and of assigned arrays. :mod:`neurodyn.programs` compares
-the generated code to find out. Otherwise the device behaves exactly as ``cpp_standalone``:
+the generated code to find out. Otherwise the device behaves exactly as neurodyn's ``cpp_standalone`` (:mod:`neurodyn.fast_standalone`):
 random numbers drawn inside the program with seed ``n`` are those of a plain build.
 """
 from __future__ import annotations
@@ -25,9 +25,10 @@ from __future__ import annotations
 import numpy as np
 from brian2 import prefs
 from brian2.core.variables import DynamicArrayVariable
-from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
 from brian2.devices.device import all_devices
 from brian2.units import Quantity
+
+from neurodyn.fast_standalone import FastStandaloneDevice
 
 #: Name under which the device is registered with Brian2 (``set_device(DEVICE_NAME, ...)``).
 DEVICE_NAME = "neurodyn_standalone"
@@ -35,8 +36,9 @@ DEVICE_NAME = "neurodyn_standalone"
 SEED_ARRAY = "neurodyn_seed"
 
 
-class ValueFileDevice(CPPStandaloneDevice):
-    """``cpp_standalone`` with scalar values and the seed read from ``static_arrays/`` files."""
+class ValueFileDevice(FastStandaloneDevice):
+    """neurodyn's ``cpp_standalone`` (:mod:`neurodyn.fast_standalone`) with scalar values and the seed
+    read from ``static_arrays/`` files."""
 
     def fill_with_array(self, var, arr):
         arr = np.asarray(arr)
