@@ -10,11 +10,13 @@ random thresholds, OpenMP); three parts of Brian2 2.5.4 are replaced (the files 
 - ``network.cpp``: the loop reads the clock (``std::clock()``, a system call) once after the
   run instead of every step, unless a maximum run time is set;
 - ``spikequeue.h``: each source's synapses in one compressed array (no ``std::vector`` per
-  source to miss in cache for every spike), a homogeneous delay's queue grown once per step.
+  source to miss in cache for every spike), a homogeneous delay's queue grown once per step,
+  one-to-one synapses (source k has synapse k) pushed without lookups.
 
-Measured (``benchmarks/bench_scaling.py``): the shared-field network of 10^4 neurons runs in
-about two thirds of Brian2's time, 10^6 neurons likewise. ``set_device("neurodyn_cpp_standalone")``
-takes the options of ``cpp_standalone``.
+Measured (``benchmarks/bench_scaling.py``, 2026-12-02): the shared-field network runs in 0.45x
+(N = 10^4) and 0.5-0.7x (N = 10^6) of its time on Brian2's device; ``benchmarks/bench_overhead.py``:
+sparse N = 10^4, K = 10^3 0.89x. ``set_device("neurodyn_cpp_standalone", directory=...)`` takes
+the options of ``cpp_standalone``.
 """
 from __future__ import annotations
 
