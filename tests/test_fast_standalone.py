@@ -54,10 +54,12 @@ def test_same_spikes_as_plain_brian2_standalone(tmp_path, threads):
     assert len(plain_i) > 1000 and len(np.unique(plain_i)) > 0.9 * N
     np.testing.assert_array_equal(fast_i, plain_i)
     np.testing.assert_array_equal(fast_t, plain_t)
-    # the program is neurodyn's: block-mask thresholder, compressed spike queue, clock after the loop
+    # the program is neurodyn's: block-mask thresholder, compressed spike queue, huge-page arrays,
+    # clock after the loop
     thresholder, = (tmp_path / "fast" / "code_objects").glob("neurons_spike_thresholder_codeobject*.cpp")
     assert "_block_events" in thresholder.read_text()
     assert "synapse_ids" in (tmp_path / "fast" / "brianlib" / "spikequeue.h").read_text()
+    assert "= neurodyn_new_array<double>(203);" in (tmp_path / "fast" / "objects.cpp").read_text()
     network = (tmp_path / "fast" / "network.cpp").read_text()
     to_clock_read = network[network.index("while(clock && clock->running())"):network.index("elapsed_realtime =")]
     assert to_clock_read.count("}") == to_clock_read.count("{"), "the clock is read inside the loop"
@@ -67,3 +69,29 @@ def test_maximum_run_time_still_stops_the_run(tmp_path):
     """With a maximum run time the loop reads the clock every step again, as Brian2's does."""
     _, _, completed = spike_trains(DEVICE_NAME, tmp_path / "fast", maximum_run_time=0.05 * second)
     assert 0 < completed < 1
+
+
+def large_group_spikes(device_name: str, directory):
+    """Spikes of 300,000 uncoupled LIF neurons (v, I: 2.4 MB each, on huge pages on neurodyn's
+    device) in 2 ms."""
+    set_device(device_name, directory=str(directory), build_on_run=True)
+    try:
+        neurons = NeuronGroup(300_000, "dv/dt = (I - v) / (10*ms) : 1\nI : 1 (constant)", threshold="v > 1",
+                              reset="v = 0", method="exact", name="neurons")
+        neurons.v = "0.99 * i / N"
+        neurons.I = "1.5"
+        spikes = SpikeMonitor(neurons)
+        Network(neurons, spikes).run(2 * ms)
+        return np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / ms)
+    finally:
+        device.reinit()
+        set_device("runtime")
+
+
+def test_arrays_on_huge_pages_hold_the_same_state(tmp_path):
+    plain_i, plain_t = large_group_spikes("cpp_standalone", tmp_path / "plain")
+    fast_i, fast_t = large_group_spikes(DEVICE_NAME, tmp_path / "fast")
+    assert 1000 < len(plain_i) < 300_000
+    np.testing.assert_array_equal(fast_i, plain_i)
+    np.testing.assert_array_equal(fast_t, plain_t)
+    assert "= neurodyn_new_array<double>(300000);" in (tmp_path / "fast" / "objects.cpp").read_text()
