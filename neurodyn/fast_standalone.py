@@ -15,8 +15,8 @@ random thresholds, OpenMP); four parts of Brian2 2.5.4 are replaced (the files i
   source to miss in cache for every spike), a homogeneous delay's queue grown once per step,
   one-to-one synapses (source k has synapse k) pushed without lookups.
 
-Measured (``benchmarks/bench_scaling.py``, 2026-12-02): the shared-field network runs in 0.45x
-(N = 10^4) and 0.5-0.7x (N = 10^6) of its time on Brian2's device; ``benchmarks/bench_overhead.py``:
+Measured (``benchmarks/bench_scaling.py``, 2026-12-02): the shared-field network runs in 0.43x
+(N = 10^4) and 0.39x (N = 10^6) of its time on Brian2's device; ``benchmarks/bench_overhead.py``:
 sparse N = 10^4, K = 10^3 0.89x. ``set_device("neurodyn_cpp_standalone", directory=...)`` takes
 the options of ``cpp_standalone``.
 """
