@@ -15,7 +15,8 @@ alpha = 20, tau_d = 1.5 ms, dt = 0.1 ms, every spike recorded), with
   ``nest.Run``, its ``build_s`` node creation, connection and ``Prepare``.
 
 neurodyn's points run on its C++ standalone device (Brian2's, with neurodyn's thresholder, network
-loop and spike queue: ``neurodyn.fast_standalone``), plain Brian2's on Brian2's ``cpp_standalone``.
+loop, array allocation and spike queue: ``neurodyn.fast_standalone``), plain Brian2's on Brian2's
+``cpp_standalone``.
 Per point: ``run_s`` (the compiled loop, best of ``--repeats`` runs of the standalone binary,
 default 3; NEST once; cost per simulated second = run_s / duration),
 ``build_s`` (code generation, compilation, synapse creation: wall time minus run_s) and peak

@@ -200,7 +200,8 @@ class Model:
         wanted = set(inspect.signature(body).parameters)
         arguments = {name: value for name, value in self.values.items() if name in wanted}
         # neurodyn's standalone devices (value files among them) derive from FastStandaloneDevice; GeNN refuses seed()
-        seeded = type(get_device()) in (RuntimeDevice, CPPStandaloneDevice) or isinstance(get_device(), FastStandaloneDevice)
+        current = get_device()
+        seeded = type(current) in (RuntimeDevice, CPPStandaloneDevice) or isinstance(current, FastStandaloneDevice)
         if seeded:
             # Brian2 seeds NumPy's legacy RandomState, which takes seeds below 2**32; a model that
             # allows larger seeds (for its own NumPy streams) gives Brian2 the seed modulo 2**32.

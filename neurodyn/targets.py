@@ -25,6 +25,8 @@ from pathlib import Path
 from brian2 import Clock, defaultclock, device, get_device, prefs, second, set_device
 
 from neurodyn.errors import GeNNUnsupportedError, NeurodynError, TargetError
+from neurodyn.fast_standalone import DEVICE_NAME as FAST_STANDALONE_DEVICE
+from neurodyn.value_files import DEVICE_NAME as VALUE_FILE_DEVICE
 
 RUNTIME_TARGETS = ("cython", "numpy")
 STANDALONE_TARGETS = ("cpp_standalone", "genn")
@@ -175,8 +177,8 @@ def target_device(target: str, dt, build_dir: str | os.PathLike | None = None,
     ----------
     target
         ``"cython"`` or ``"numpy"`` (Brian2 runtime), ``"cpp_standalone"`` (Brian2's C++ standalone
-        with neurodyn's faster threshold, loop and spike queue, :mod:`neurodyn.fast_standalone`)
-        or ``"genn"``.
+        with neurodyn's faster thresholder, loop, arrays and spike queue,
+        :mod:`neurodyn.fast_standalone`) or ``"genn"``.
     dt
         Simulation time step (a Brian2 time quantity), set on ``defaultclock``.
     build_dir
@@ -235,11 +237,9 @@ def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generat
         set_device("runtime")
         prefs.codegen.target = target
     elif value_files:
-        from neurodyn.value_files import DEVICE_NAME
-
         gc.collect()  # Brian2 names objects (and their code) after the live ones: free earlier networks first
         prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
-        set_device(DEVICE_NAME, build_on_run=False)
+        set_device(VALUE_FILE_DEVICE, build_on_run=False)
     else:
         if target == "genn":
             session.use_gpu = _genn_mode(session.generate_only, use_gpu)
@@ -252,9 +252,7 @@ def _device_session(target, dt, build_dir, threads, keep_build, use_gpu, generat
                        use_GPU=session.use_gpu, with_output=False)
         else:
             prefs.devices.cpp_standalone.openmp_threads = threads if threads > 1 else 0
-            from neurodyn.fast_standalone import DEVICE_NAME as FAST_STANDALONE
-
-            set_device(FAST_STANDALONE, directory=str(session.build_dir), build_on_run=True)
+            set_device(FAST_STANDALONE_DEVICE, directory=str(session.build_dir), build_on_run=True)
     defaultclock.dt = dt
     try:
         yield session

@@ -6,6 +6,8 @@ multiple of the block size, synapses with heterogeneous delays and several per s
 homogeneous delay (the compressed spike queue). Its spike trains must equal plain Brian2's, in the
 monitor's order, with and without OpenMP. Each case compiles two standalone programs (~10 s each).
 """
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from brian2 import (Network, NeuronGroup, SpikeMonitor, Synapses, device, ms, prefs, second, seed,
@@ -16,12 +18,25 @@ from neurodyn.fast_standalone import DEVICE_NAME
 N = 203  # three full blocks of 64 and a partial one
 
 
-def spike_trains(device_name: str, directory, threads: int = 0, maximum_run_time=None):
-    """``(i, t in steps, completed fraction)`` of the test network built on ``device_name``."""
+@contextmanager
+def standalone(device_name: str, directory, threads: int = 0, maximum_run_time=None):
+    """Build and run on ``device_name`` in ``directory`` inside the block; afterwards the runtime
+    device again, without OpenMP threads or a maximum run time."""
     set_device(device_name, directory=str(directory), build_on_run=True)
     prefs.devices.cpp_standalone.openmp_threads = threads
+    device._set_maximum_run_time(maximum_run_time)
     try:
-        device._set_maximum_run_time(maximum_run_time)
+        yield
+    finally:
+        device._set_maximum_run_time(None)
+        device.reinit()
+        prefs.devices.cpp_standalone.openmp_threads = 0
+        set_device("runtime")
+
+
+def spike_trains(device_name: str, directory, threads: int = 0, maximum_run_time=None):
+    """``(i, t in steps, completed fraction)`` of the test network built on ``device_name``."""
+    with standalone(device_name, directory, threads, maximum_run_time):
         seed(11)
         neurons = NeuronGroup(N, """dv/dt = (I - v) / (10*ms) : 1 (unless refractory)
                                     I : 1 (constant)""",
@@ -40,11 +55,6 @@ def spike_trains(device_name: str, directory, threads: int = 0, maximum_run_time
         network.run(20 * second if maximum_run_time else 300 * ms)
         steps = np.round(np.asarray(spikes.t[:] / (0.1 * ms))).astype(np.int64)
         return np.asarray(spikes.i[:]), steps, device._last_run_completed_fraction
-    finally:
-        device._set_maximum_run_time(None)
-        device.reinit()
-        prefs.devices.cpp_standalone.openmp_threads = 0
-        set_device("runtime")
 
 
 @pytest.mark.parametrize("threads", [0, 2])
@@ -74,8 +84,7 @@ def test_maximum_run_time_still_stops_the_run(tmp_path):
 def large_group_spikes(device_name: str, directory):
     """Spikes of 300,000 uncoupled LIF neurons (v, I: 2.4 MB each, on huge pages on neurodyn's
     device) in 2 ms."""
-    set_device(device_name, directory=str(directory), build_on_run=True)
-    try:
+    with standalone(device_name, directory):
         neurons = NeuronGroup(300_000, "dv/dt = (I - v) / (10*ms) : 1\nI : 1 (constant)", threshold="v > 1",
                               reset="v = 0", method="exact", name="neurons")
         neurons.v = "0.99 * i / N"
@@ -83,9 +92,6 @@ def large_group_spikes(device_name: str, directory):
         spikes = SpikeMonitor(neurons)
         Network(neurons, spikes).run(2 * ms)
         return np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / ms)
-    finally:
-        device.reinit()
-        set_device("runtime")
 
 
 def test_arrays_on_huge_pages_hold_the_same_state(tmp_path):

@@ -41,6 +41,7 @@ public:
         delays = NULL;
         openmp_padding = 0;
         scalar_delay = 0;
+        one_to_one = false;
     };
 
     ~CSpikeQueue()
@@ -171,6 +172,7 @@ public:
         if(nspikes==0) return;
         const int start = static_cast<int>(distance(spikes, lower_bound(spikes, spikes+nspikes, source_start)));
         const int stop = static_cast<int>(distance(spikes, upper_bound(spikes, spikes+nspikes, source_end-1)));
+        if(stop == start) return;  // no spike of these sources (nothing is queued either way)
         const int32_t * __restrict rspikes = spikes;
         const int32_t * __restrict starts = &synapse_start[0];
         const int32_t * __restrict ids = synapse_ids.empty() ? 0 : &synapse_ids[0];
